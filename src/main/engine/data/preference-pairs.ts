@@ -1,0 +1,120 @@
+// Preference pairs as token rows ready for a causal LM: for each pair, the chosen and the rejected
+// sequence as (inputs, targets = inputs shifted by one, loss mask), padded to one length. Also turns
+// text pairs into such rows through the byte tokenizer. Holds plain arrays; tensors are made per batch.
+import * as tf from '@tensorflow/tfjs-core';
+import type { PreferencePairText } from '../types';
+import { BOS, EOS, PAD, encode } from '../tokenizer/byte';
+
+/** n sequences of length T, row-major. */
+export interface TokenRows {
+  inputs: Int32Array; // [n, T]
+  targets: Int32Array; // [n, T]
+  mask: Float32Array; // [n, T], 1 where the target is scored
+}
+
+export interface PreferenceTokens {
+  /** Number of pairs. */
+  n: number;
+  /** Sequence length (inputs and targets). */
+  T: number;
+  /** Largest token id used, to check against a model's vocabulary. */
+  maxId: number;
+  chosen: TokenRows;
+  rejected: TokenRows;
+  /** Things the user should hear about (cut sequences, pairs left without a response). */
+  notes: string[];
+}
+
+/**
+ * Text pairs → token rows. Each sequence is `<|bos|> prompt response <|eos|>` in bytes; only the
+ * response bytes and the EOS are scored. Sequences longer than `maxLength` tokens keep their start and
+ * are cut (counted in `notes`). Inputs/targets have length ≤ maxLength − 1, padded with `<|pad|>`.
+ */
+export function tokenizeTextPairs(pairs: readonly PreferencePairText[], maxLength: number): PreferenceTokens {
+  if (pairs.length === 0) throw new Error('No preference pairs to train on');
+  let cut = 0;
+  let empty = 0;
+  const encodeOne = (prompt: number[], response: string) => {
+    const full = [BOS, ...prompt, ...encode(response), EOS];
+    const truncated = full.length > maxLength;
+    return { tokens: truncated ? full.slice(0, maxLength) : full, responseStart: 1 + prompt.length, truncated };
+  };
+  const rows = pairs.map((p, i) => {
+    const prompt = encode(p.prompt);
+    const chosen = encodeOne(prompt, p.chosen);
+    const rejected = encodeOne(prompt, p.rejected);
+    if (chosen.truncated || rejected.truncated) cut++;
+    if (chosen.tokens.length <= chosen.responseStart || rejected.tokens.length <= rejected.responseStart) empty++;
+    if (p.chosen.length === 0 || p.rejected.length === 0) throw new Error(`pair ${i + 1}: a response is empty`);
+    return { chosen, rejected };
+  });
+  const T = Math.max(1, ...rows.flatMap((r) => [r.chosen.tokens.length - 1, r.rejected.tokens.length - 1]));
+  const fill = (which: 'chosen' | 'rejected'): TokenRows => {
+    const out: TokenRows = {
+      inputs: new Int32Array(rows.length * T).fill(PAD),
+      targets: new Int32Array(rows.length * T).fill(PAD),
+      mask: new Float32Array(rows.length * T),
+    };
+    rows.forEach((r, i) => {
+      const { tokens, responseStart } = r[which];
+      for (let t = 0; t + 1 < tokens.length; t++) {
+        out.inputs[i * T + t] = tokens[t]!;
+        out.targets[i * T + t] = tokens[t + 1]!;
+        out.mask[i * T + t] = t + 1 >= responseStart ? 1 : 0; // score targets in the response (and EOS)
+      }
+    });
+    return out;
+  };
+  const notes: string[] = [];
+  if (cut > 0) notes.push(`${cut} of ${pairs.length} pairs were longer than ${maxLength} tokens and were cut to fit`);
+  if (empty > 0) notes.push(`${empty} of ${pairs.length} pairs had no response tokens left after cutting; they do not affect training`);
+  return { n: rows.length, T, maxId: Math.max(BOS, EOS, PAD), chosen: fill('chosen'), rejected: fill('rejected'), notes };
+}
+
+/** Token sequences (no prompt: every token after the first is scored) → token rows. All of one length. */
+export function rowsFromSequences(seqs: readonly number[][]): TokenRows {
+  const L = seqs[0]?.length ?? 0;
+  const T = L - 1;
+  const out: TokenRows = {
+    inputs: new Int32Array(seqs.length * T),
+    targets: new Int32Array(seqs.length * T),
+    mask: new Float32Array(seqs.length * T).fill(1),
+  };
+  seqs.forEach((s, i) => {
+    if (s.length !== L) throw new Error(`sequence ${i + 1} has length ${s.length}, expected ${L}`);
+    for (let t = 0; t < T; t++) {
+      out.inputs[i * T + t] = s[t]!;
+      out.targets[i * T + t] = s[t + 1]!;
+    }
+  });
+  return out;
+}
+
+export interface BatchTensors {
+  inputs: tf.Tensor2D; // [b, T] int32
+  targets: tf.Tensor2D; // [b, T] int32
+  mask: tf.Tensor2D; // [b, T] float32
+}
+
+/** The rows at `indices` of chosen then rejected, stacked: [2b, T] each (chosen first). Caller disposes. */
+export function pairBatch(data: PreferenceTokens, indices: readonly number[]): BatchTensors {
+  const { T } = data;
+  const b = indices.length;
+  const inputs = new Int32Array(2 * b * T);
+  const targets = new Int32Array(2 * b * T);
+  const mask = new Float32Array(2 * b * T);
+  [data.chosen, data.rejected].forEach((rows, half) => {
+    indices.forEach((idx, j) => {
+      const from = idx * T;
+      const to = (half * b + j) * T;
+      inputs.set(rows.inputs.subarray(from, from + T), to);
+      targets.set(rows.targets.subarray(from, from + T), to);
+      mask.set(rows.mask.subarray(from, from + T), to);
+    });
+  });
+  return {
+    inputs: tf.tensor2d(inputs, [2 * b, T], 'int32'),
+    targets: tf.tensor2d(targets, [2 * b, T], 'int32'),
+    mask: tf.tensor2d(mask, [2 * b, T], 'float32'),
+  };
+}

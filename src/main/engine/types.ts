@@ -1,0 +1,33 @@
+// What a trainer yields and what it is given. A trainer is an async generator of these events; it
+// knows nothing of SQLite, IPC or Electron (see CONVENTIONS.md, "From TRL").
+import type { BackendInfo } from '../../shared/schemas';
+
+export type TrainEvent =
+  /** The compute backend the run is on, and why; first event of every run. */
+  | { type: 'backend'; backend: BackendInfo }
+  /** After each optimizer step. */
+  | { type: 'progress'; step: number; totalSteps: number; epoch: number }
+  /** Metric values at a step, under TRL's names (`loss`, `rewards/chosen`, …). */
+  | { type: 'metrics'; step: number; values: Record<string, number> }
+  /** A checkpoint written atomically (temporary name, fsync, rename) before this event. */
+  | { type: 'checkpoint'; step: number; path: string }
+  /** The trained weights, written atomically, with their architecture record. */
+  | { type: 'model'; path: string; arch: Record<string, unknown> }
+  /** Something the user should know that is not an error (e.g. "12 pairs truncated to 64 tokens"). */
+  | { type: 'log'; message: string };
+
+export interface TrainContext {
+  /** Checked between steps; when aborted the trainer stops cleanly and returns. */
+  signal: AbortSignal;
+  /** Folder the run owns: checkpoints and the final model go here. */
+  outDir: string;
+}
+
+export interface PreferencePairText {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+}
+
+/** What a DPO run trains on: the tutorial's synthetic token pairs, or text pairs through the byte tokenizer. */
+export type DpoInputs = { kind: 'seed-dpo' } | { kind: 'text'; pairs: PreferencePairText[] };

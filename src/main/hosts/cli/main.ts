@@ -1,0 +1,99 @@
+// `npm run lab -- <command>`: the lab headless. Commands:
+//   run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--seed N] …
+//   presets            list the presets
+// With --json, output is JSON lines: the run first, progress while it trains, the summary last.
+import { parseArgs } from 'node:util';
+import { LabError, TERMINAL_STATUSES, type RunProgressEvent } from '../../../shared';
+import { resolveDataDir } from '../../lab/paths';
+import { openLab } from '../node';
+import presets from '../../../../resources/presets.json';
+
+type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
+const PRESETS = presets as Record<string, Record<string, Preset>>;
+const NUMERIC_FLAGS = { epochs: 'epochs', beta: 'beta', lr: 'learningRate', batch: 'batchSize', seed: 'seed' } as const;
+
+const USAGE = `usage:
+  npm run lab -- run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--lr X] [--batch N] [--seed N]
+  npm run lab -- presets`;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((k) => [k, { type: 'string' as const }])),
+    },
+  });
+  const algorithm = positionals[0];
+  if (!algorithm) fail(USAGE);
+  const byAlgorithm = PRESETS[algorithm];
+  if (!byAlgorithm) fail(`unknown algorithm "${algorithm}"; known: ${Object.keys(PRESETS).join(', ')}`);
+  const presetName = (values.preset as string | undefined) ?? Object.keys(byAlgorithm)[0]!;
+  const preset = byAlgorithm[presetName];
+  if (!preset) fail(`unknown preset "${presetName}" for ${algorithm}; known: ${Object.keys(byAlgorithm).join(', ')}`);
+  const config: Record<string, unknown> = { ...preset.config };
+  for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
+    const v = (values as Record<string, unknown>)[flag] as string | undefined;
+    if (v !== undefined) config[field] = Number.isNaN(Number(v)) ? v : Number(v);
+  }
+  const json = values.json as boolean;
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+  const lab = openLab(resolveDataDir(values.data as string | undefined), 'cli', import.meta.url);
+  let lastLine = 0;
+  lab.subscribe((event, payload) => {
+    if (event !== 'runProgress') return;
+    const p = payload as RunProgressEvent;
+    if (json) out({ type: 'progress', runId: p.runId, ...p.progress });
+    else if (Date.now() - lastLine > 1000 || p.progress.step === p.progress.totalSteps) {
+      lastLine = Date.now();
+      const loss = p.metrics.filter((m) => m.name === 'loss').at(-1)?.value;
+      const eta = p.progress.etaMs === null ? '' : ` · ${Math.ceil(p.progress.etaMs / 1000)} s left`;
+      console.log(`step ${p.progress.step}/${p.progress.totalSteps}${loss === undefined ? '' : ` · loss ${loss.toFixed(4)}`}${eta}`);
+    }
+  });
+  try {
+    const started = await lab.startRun({ algorithm: 'dpo', dataset: preset.dataset, config, name: `${algorithm} · ${presetName}` });
+    if (json) out({ type: 'run', runId: started.id, name: started.name, config: started.config });
+    else console.log(`run ${started.id} (${started.name}) queued; data in ${lab.store.db.name}`);
+    process.once('SIGINT', () => void lab.cancelRun({ id: started.id }));
+    await lab.runner.whenIdle();
+    const run = await lab.getRun({ id: started.id });
+    const wallTimeMs = run.startedAt && run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null;
+    const summary = { type: 'summary', runId: run.id, status: run.status, error: run.error, backend: run.backend, wallTimeMs, metrics: run.summary };
+    if (json) out(summary);
+    else {
+      console.log(`run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} in ${((wallTimeMs ?? 0) / 1000).toFixed(1)} s on ${run.backend?.name ?? '?'}`);
+      for (const [k, v] of Object.entries(run.summary)) console.log(`  ${k.padEnd(20)} ${v.toFixed(4)}`);
+    }
+    return TERMINAL_STATUSES.includes(run.status) && run.status === 'completed' ? 0 : 1;
+  } catch (e) {
+    if (e instanceof LabError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await lab.close();
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case 'run':
+    process.exit(await run(rest));
+    break;
+  case 'presets':
+    for (const [alg, ps] of Object.entries(PRESETS)) for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);
+    break;
+  default:
+    fail(USAGE);
+}

@@ -1,0 +1,212 @@
+// Lab: the application service behind LabApi. It validates what the hosts hand it (again, against
+// the stored state: a dataset's kind, a run's dataset), owns the Store and the Runner, and fans
+// events out to the hosts. It knows nothing of Electron, HTTP or IPC.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  ALGORITHM_LABELS,
+  DpoConfig,
+  EXAMPLE_SCHEMAS,
+  type BackendInfo,
+  type Run,
+  type RunDatasetRef,
+  type SystemInfo,
+} from '../../shared/schemas';
+import { LabError, type EventPayload, type LabEvent, type LabEventSink, type LabService, labMethods } from '../../shared/api';
+import { Store } from './store';
+import { Runner } from './runner';
+import type { RunProcessLauncher } from './protocol';
+import { selectBackend } from '../engine/backend';
+import type { DpoInputs } from '../engine/types';
+
+export interface LabOptions {
+  dataDir: string;
+  host: SystemInfo['host'];
+  launch: RunProcessLauncher;
+  /** Runs training at once; defaults to the number of cores. */
+  poolSize?: number;
+  version?: string;
+  flushIntervalMs?: number;
+}
+
+type In<M extends keyof typeof labMethods> = z.output<(typeof labMethods)[M]['input']>;
+type Listener = (event: LabEvent, payload: unknown) => void;
+
+export class Lab implements LabService {
+  readonly store: Store;
+  readonly runner: Runner;
+  private readonly listeners = new Set<Listener>();
+  private backend: Promise<BackendInfo> | null = null;
+
+  constructor(private readonly o: LabOptions) {
+    mkdirSync(join(o.dataDir, 'runs'), { recursive: true });
+    this.store = new Store(join(o.dataDir, 'lab.sqlite'));
+    const emit: LabEventSink = (event, payload) => this.emit(event, payload);
+    this.runner = new Runner({
+      store: this.store,
+      emit,
+      launch: o.launch,
+      poolSize: o.poolSize ?? Math.max(1, cpus().length),
+      dataDir: o.dataDir,
+      flushIntervalMs: o.flushIntervalMs,
+    });
+    // Recovery: a run left `running` by a lab that stopped is `interrupted`; queued runs go back in the queue.
+    this.store.interruptStaleRuns();
+    for (const run of this.store.runsWithStatus('queued')) this.enqueue(run);
+  }
+
+  /** Hosts subscribe here to forward events to their transport; returns an unsubscribe function. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends LabEvent>(event: E, payload: EventPayload<E>): void {
+    for (const l of this.listeners) l(event, payload);
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+    this.store.close();
+  }
+
+  // ── Datasets ────────────────────────────────────────────────────────────────────────────
+  async createDataset(input: In<'createDataset'>) {
+    return this.store.createDataset(input.name, input.kind);
+  }
+  async listDatasets() {
+    return this.store.listDatasets();
+  }
+  async getDataset(input: In<'getDataset'>) {
+    return { dataset: this.store.getDataset(input.id), examples: this.store.listExamples(input.id) };
+  }
+  async deleteDataset(input: In<'deleteDataset'>) {
+    this.store.deleteDataset(input.id);
+    return null;
+  }
+  async addExample(input: In<'addExample'>) {
+    const dataset = this.datasetOrInvalid(input.datasetId, 'datasetId');
+    return this.store.addExample(dataset.id, this.validExample(dataset.kind, input.data));
+  }
+  async updateExample(input: In<'updateExample'>) {
+    const example = this.store.getExample(input.id);
+    const dataset = this.store.getDataset(example.datasetId);
+    return this.store.updateExample(input.id, this.validExample(dataset.kind, input.data));
+  }
+  async deleteExample(input: In<'deleteExample'>) {
+    this.store.deleteExample(input.id);
+    return null;
+  }
+
+  private validExample(kind: keyof typeof EXAMPLE_SCHEMAS, data: unknown): Record<string, string> {
+    const parsed = EXAMPLE_SCHEMAS[kind].safeParse(data);
+    if (!parsed.success) throw LabError.fromZod(parsed.error);
+    return parsed.data;
+  }
+
+  private datasetOrInvalid(id: number, path: string) {
+    try {
+      return this.store.getDataset(id);
+    } catch (e) {
+      if (e instanceof LabError && e.code === 'not_found') {
+        throw new LabError('invalid', `${path}: dataset ${id} does not exist`, [{ path, message: `dataset ${id} does not exist` }]);
+      }
+      throw e;
+    }
+  }
+
+  // ── Runs ────────────────────────────────────────────────────────────────────────────────
+  async startRun(input: In<'startRun'>): Promise<Run> {
+    const { inputs, datasetName, defaultModel } = this.resolveDataset(input.dataset);
+    const parsed = DpoConfig.safeParse({ model: defaultModel, ...input.config });
+    if (!parsed.success) throw LabError.fromZod(parsed.error, 'config');
+    const config = parsed.data;
+    if (inputs.kind === 'text' && config.model === 'seed-tiny') {
+      const message = 'seed-tiny has a 50-token vocabulary and cannot read text; use byte-tiny';
+      throw new LabError('invalid', `config.model: ${message}`, [{ path: 'config.model', message }]);
+    }
+    const run = this.store.createRun({
+      name: input.name || `${ALGORITHM_LABELS[input.algorithm]} on ${datasetName}`,
+      algorithm: input.algorithm,
+      dataset: input.dataset,
+      datasetName,
+      config,
+      seed: config.seed,
+    });
+    // The inputs are snapshotted beside the run, so that the run can be reproduced (or re-queued after
+    // a restart) even if its dataset is edited later.
+    const outDir = this.runDir(run.id);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'inputs.json'), JSON.stringify(inputs));
+    this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config, inputs, outDir });
+    this.emit('runStatus', run);
+    return run;
+  }
+
+  private runDir(id: number): string {
+    return join(this.o.dataDir, 'runs', String(id));
+  }
+
+  private enqueue(run: Run): void {
+    try {
+      const { inputs } = this.resolveDataset(run.dataset);
+      this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config: run.config, inputs, outDir: this.runDir(run.id) });
+    } catch (e) {
+      this.store.setRunStatus(run.id, 'failed', { error: `could not re-queue after a restart: ${(e as Error).message}` });
+    }
+  }
+
+  private resolveDataset(ref: RunDatasetRef): { inputs: DpoInputs; datasetName: string; defaultModel: 'seed-tiny' | 'byte-tiny' } {
+    if (ref === 'seed-dpo') return { inputs: { kind: 'seed-dpo' }, datasetName: 'seed-dpo (built-in)', defaultModel: 'seed-tiny' };
+    const dataset = this.datasetOrInvalid(ref, 'dataset');
+    if (dataset.kind !== 'preference') {
+      const message = `DPO trains on preference pairs; "${dataset.name}" holds ${dataset.kind} examples`;
+      throw new LabError('invalid', `dataset: ${message}`, [{ path: 'dataset', message }]);
+    }
+    if (dataset.exampleCount === 0) {
+      const message = `"${dataset.name}" has no pairs yet; add some first`;
+      throw new LabError('invalid', `dataset: ${message}`, [{ path: 'dataset', message }]);
+    }
+    const pairs = this.store.listExamples(dataset.id).map((e) => ({
+      prompt: e.data.prompt ?? '',
+      chosen: e.data.chosen ?? '',
+      rejected: e.data.rejected ?? '',
+    }));
+    return { inputs: { kind: 'text', pairs }, datasetName: dataset.name, defaultModel: 'byte-tiny' };
+  }
+
+  async listRuns() {
+    return this.store.listRuns();
+  }
+  async getRun(input: In<'getRun'>) {
+    return this.store.getRun(input.id);
+  }
+  async cancelRun(input: In<'cancelRun'>) {
+    const run = this.store.getRun(input.id);
+    if (run.status === 'queued' || run.status === 'running') this.runner.cancel(run.id);
+    return this.store.getRun(input.id);
+  }
+  async runMetrics(input: In<'runMetrics'>) {
+    return this.store.metrics(input.runId, input.sinceStep);
+  }
+
+  // ── Models and system ───────────────────────────────────────────────────────────────────
+  async listModels() {
+    return this.store.listModels();
+  }
+  async systemInfo(): Promise<SystemInfo> {
+    // The backend the run processes will pick, probed once here (off any hot path) and shown to the user.
+    this.backend ??= selectBackend('auto');
+    return {
+      version: this.o.version ?? '0.0.0',
+      host: this.o.host,
+      platform: `${process.platform} ${process.arch}, Node ${process.versions.node}`,
+      cores: cpus().length,
+      poolSize: this.runner.poolSize,
+      dataDir: this.o.dataDir,
+      backend: await this.backend,
+    };
+  }
+}

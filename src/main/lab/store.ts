@@ -1,0 +1,402 @@
+// Store: the lab's one SQLite database and its only writer. WAL mode, foreign keys on, synchronous
+// FULL (a committed row survives a crash of the process or the machine), migrations numbered by
+// `PRAGMA user_version` and applied in a transaction, `quick_check` on open. Rows in, typed records out.
+import Database from 'better-sqlite3';
+import type {
+  BackendInfo,
+  Dataset,
+  DatasetKind,
+  Example,
+  MetricPoint,
+  Model,
+  Run,
+  RunDatasetRef,
+  RunProgress,
+  RunStatus,
+  Algorithm,
+} from '../../shared/schemas';
+import { LabError } from '../../shared/api';
+
+/** Each entry moves the schema from version i to i + 1. Never edit a released one; append. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE datasets (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE examples (
+     id INTEGER PRIMARY KEY,
+     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+     data TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX examples_by_dataset ON examples(dataset_id, id);
+   CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     algorithm TEXT NOT NULL,
+     status TEXT NOT NULL,
+     dataset_ref TEXT NOT NULL,
+     dataset_name TEXT NOT NULL,
+     config TEXT NOT NULL,
+     seed INTEGER NOT NULL,
+     backend TEXT,
+     error TEXT,
+     progress TEXT,
+     summary TEXT NOT NULL DEFAULT '{}',
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT
+   );
+   CREATE INDEX runs_by_status ON runs(status);
+   CREATE TABLE metrics (
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     value REAL NOT NULL,
+     time REAL NOT NULL,
+     PRIMARY KEY (run_id, name, step)
+   ) WITHOUT ROWID;
+   CREATE TABLE checkpoints (
+     id INTEGER PRIMARY KEY,
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     step INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE models (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     arch TEXT NOT NULL,
+     path TEXT NOT NULL,
+     run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+     parent_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+     created_at TEXT NOT NULL
+   );`,
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+const now = (): string => new Date().toISOString();
+const json = (v: unknown): string => JSON.stringify(v);
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+interface RunRow {
+  id: number;
+  name: string;
+  algorithm: string;
+  status: string;
+  dataset_ref: string;
+  dataset_name: string;
+  config: string;
+  seed: number;
+  backend: string | null;
+  error: string | null;
+  progress: string | null;
+  summary: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  model_id: number | null;
+}
+
+export interface NewRun {
+  name: string;
+  algorithm: Algorithm;
+  dataset: RunDatasetRef;
+  datasetName: string;
+  config: Record<string, unknown>;
+  seed: number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+
+  /** Opens (creating if needed) the database at `file`, or `:memory:` for tests. */
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    const check = this.db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`database ${file} failed its integrity check: ${String(check)}`);
+    this.migrate();
+  }
+
+  get version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const from = this.version;
+    if (from > SCHEMA_VERSION) {
+      throw new Error(`database schema version ${from} is newer than this lab (${SCHEMA_VERSION}); update the lab`);
+    }
+    for (let v = from; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ── Datasets and examples ───────────────────────────────────────────────────────────────
+  createDataset(name: string, kind: DatasetKind): Dataset {
+    const t = now();
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO datasets (name, kind, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run(name, kind, t, t);
+    return this.getDataset(Number(lastInsertRowid));
+  }
+
+  listDatasets(): Dataset[] {
+    return this.db
+      .prepare(
+        `SELECT d.*, (SELECT count(*) FROM examples e WHERE e.dataset_id = d.id) AS n
+         FROM datasets d ORDER BY d.updated_at DESC, d.id DESC`,
+      )
+      .all()
+      .map((r) => this.toDataset(r as DatasetRow));
+  }
+
+  getDataset(id: number): Dataset {
+    const row = this.db
+      .prepare('SELECT d.*, (SELECT count(*) FROM examples e WHERE e.dataset_id = d.id) AS n FROM datasets d WHERE id = ?')
+      .get(id) as DatasetRow | undefined;
+    if (!row) throw new LabError('not_found', `dataset ${id} does not exist`, [{ path: 'id', message: 'no such dataset' }]);
+    return this.toDataset(row);
+  }
+
+  deleteDataset(id: number): void {
+    this.getDataset(id);
+    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+  }
+
+  listExamples(datasetId: number): Example[] {
+    return this.db
+      .prepare('SELECT * FROM examples WHERE dataset_id = ? ORDER BY id')
+      .all(datasetId)
+      .map((r) => toExample(r as ExampleRow));
+  }
+
+  getExample(id: number): Example {
+    const row = this.db.prepare('SELECT * FROM examples WHERE id = ?').get(id) as ExampleRow | undefined;
+    if (!row) throw new LabError('not_found', `example ${id} does not exist`, [{ path: 'id', message: 'no such example' }]);
+    return toExample(row);
+  }
+
+  addExample(datasetId: number, data: Record<string, string>): Example {
+    const t = now();
+    return this.db.transaction(() => {
+      const { lastInsertRowid } = this.db
+        .prepare('INSERT INTO examples (dataset_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)')
+        .run(datasetId, json(data), t, t);
+      this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(t, datasetId);
+      return this.getExample(Number(lastInsertRowid));
+    })();
+  }
+
+  updateExample(id: number, data: Record<string, string>): Example {
+    const t = now();
+    return this.db.transaction(() => {
+      const ex = this.getExample(id);
+      this.db.prepare('UPDATE examples SET data = ?, updated_at = ? WHERE id = ?').run(json(data), t, id);
+      this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(t, ex.datasetId);
+      return this.getExample(id);
+    })();
+  }
+
+  deleteExample(id: number): void {
+    const ex = this.getExample(id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM examples WHERE id = ?').run(id);
+      this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(now(), ex.datasetId);
+    })();
+  }
+
+  private toDataset(r: DatasetRow): Dataset {
+    return {
+      id: r.id,
+      name: r.name,
+      kind: r.kind as DatasetKind,
+      exampleCount: r.n,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  // ── Runs ────────────────────────────────────────────────────────────────────────────────
+  createRun(r: NewRun): Run {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO runs (name, algorithm, status, dataset_ref, dataset_name, config, seed, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      )
+      .run(r.name, r.algorithm, json(r.dataset), r.datasetName, json(r.config), r.seed, now());
+    return this.getRun(Number(lastInsertRowid));
+  }
+
+  private runQuery(where: string): string {
+    return `SELECT r.*, (SELECT max(m.id) FROM models m WHERE m.run_id = r.id) AS model_id FROM runs r ${where}`;
+  }
+
+  getRun(id: number): Run {
+    const row = this.db.prepare(this.runQuery('WHERE r.id = ?')).get(id) as RunRow | undefined;
+    if (!row) throw new LabError('not_found', `run ${id} does not exist`, [{ path: 'id', message: 'no such run' }]);
+    return toRun(row);
+  }
+
+  listRuns(): Run[] {
+    return (this.db.prepare(this.runQuery('ORDER BY r.id DESC')).all() as RunRow[]).map(toRun);
+  }
+
+  runsWithStatus(status: RunStatus): Run[] {
+    return (this.db.prepare(this.runQuery('WHERE r.status = ? ORDER BY r.id')).all(status) as RunRow[]).map(toRun);
+  }
+
+  setRunStatus(id: number, status: RunStatus, fields: { error?: string | null } = {}): Run {
+    const t = now();
+    const started = status === 'running' ? t : null;
+    const finished = ['completed', 'failed', 'cancelled', 'interrupted'].includes(status) ? t : null;
+    this.db
+      .prepare(
+        `UPDATE runs SET status = ?, error = coalesce(?, error),
+           started_at = coalesce(started_at, ?), finished_at = coalesce(?, finished_at) WHERE id = ?`,
+      )
+      .run(status, fields.error ?? null, started, finished, id);
+    return this.getRun(id);
+  }
+
+  setRunBackend(id: number, backend: BackendInfo): void {
+    this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(json(backend), id);
+  }
+
+  /** Marks runs left `running` by a previous process as `interrupted`; returns how many. */
+  interruptStaleRuns(): number {
+    return this.db
+      .prepare(
+        `UPDATE runs SET status = 'interrupted', finished_at = ?,
+           error = coalesce(error, 'the lab stopped while this run was running') WHERE status = 'running'`,
+      )
+      .run(now()).changes;
+  }
+
+  /** One transaction per batch: the metrics, the progress and the latest value of each metric. */
+  recordProgress(id: number, progress: RunProgress | null, points: MetricPoint[]): void {
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        'INSERT OR REPLACE INTO metrics (run_id, name, step, value, time) VALUES (?, ?, ?, ?, ?)',
+      );
+      const summary = parse<Record<string, number>>(
+        (this.db.prepare('SELECT summary FROM runs WHERE id = ?').get(id) as { summary: string }).summary,
+      )!;
+      for (const p of points) {
+        insert.run(id, p.name, p.step, p.value, p.time);
+        summary[p.name] = p.value;
+      }
+      this.db
+        .prepare('UPDATE runs SET summary = ?, progress = coalesce(?, progress) WHERE id = ?')
+        .run(json(summary), progress ? json(progress) : null, id);
+    })();
+  }
+
+  metrics(runId: number, sinceStep = -1): MetricPoint[] {
+    this.getRun(runId);
+    return this.db
+      .prepare('SELECT step, name, value, time FROM metrics WHERE run_id = ? AND step > ? ORDER BY step, name')
+      .all(runId, sinceStep) as MetricPoint[];
+  }
+
+  addCheckpoint(runId: number, step: number, path: string): void {
+    this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at) VALUES (?, ?, ?, ?)').run(runId, step, path, now());
+  }
+
+  checkpoints(runId: number): { step: number; path: string }[] {
+    return this.db.prepare('SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId) as {
+      step: number;
+      path: string;
+    }[];
+  }
+
+  // ── Models ──────────────────────────────────────────────────────────────────────────────
+  addModel(m: { name: string; arch: Record<string, unknown>; path: string; runId: number | null; parentId: number | null }): Model {
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO models (name, arch, path, run_id, parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(m.name, json(m.arch), m.path, m.runId, m.parentId, now());
+    return this.listModels().find((x) => x.id === Number(lastInsertRowid))!;
+  }
+
+  listModels(): Model[] {
+    return (this.db.prepare('SELECT * FROM models ORDER BY id DESC').all() as ModelRow[]).map((r) => ({
+      id: r.id,
+      name: r.name,
+      arch: parse<Record<string, unknown>>(r.arch)!,
+      runId: r.run_id,
+      parentId: r.parent_id,
+      createdAt: r.created_at,
+    }));
+  }
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  kind: string;
+  created_at: string;
+  updated_at: string;
+  n: number;
+}
+interface ExampleRow {
+  id: number;
+  dataset_id: number;
+  data: string;
+  created_at: string;
+  updated_at: string;
+}
+interface ModelRow {
+  id: number;
+  name: string;
+  arch: string;
+  path: string;
+  run_id: number | null;
+  parent_id: number | null;
+  created_at: string;
+}
+
+function toExample(r: ExampleRow): Example {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    data: parse<Record<string, string>>(r.data)!,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toRun(r: RunRow): Run {
+  return {
+    id: r.id,
+    name: r.name,
+    algorithm: r.algorithm as Algorithm,
+    status: r.status as RunStatus,
+    dataset: parse<RunDatasetRef>(r.dataset_ref)!,
+    datasetName: r.dataset_name,
+    config: parse<Record<string, unknown>>(r.config)!,
+    seed: r.seed,
+    backend: parse<BackendInfo>(r.backend),
+    error: r.error,
+    progress: parse<RunProgress>(r.progress),
+    summary: parse<Record<string, number>>(r.summary)!,
+    modelId: r.model_id,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}

@@ -1,0 +1,65 @@
+// The run process: one per active run. Receives a `start` message, runs the trainer, and streams its
+// events back; a `cancel` message aborts it between steps. Runs under child_process.fork (plain Node)
+// or Electron's utilityProcess; never on the main thread.
+import { FromRunProcess, ToRunProcess, type StartMessage } from './protocol';
+import { trainDpo } from '../engine/trainers/dpo';
+import { DpoConfig } from '../../shared/schemas';
+import type { DpoInputs, TrainContext, TrainEvent } from '../engine/types';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function post(message: FromRunProcess): Promise<void> {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => process.send!(message, undefined, undefined, () => resolve()));
+}
+
+function onMessage(listener: (m: unknown) => void): void {
+  if (parentPort) parentPort.on('message', (e) => listener(e.data));
+  else process.on('message', listener);
+}
+
+const controller = new AbortController();
+let started = false;
+
+function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEvent> {
+  switch (start.algorithm) {
+    case 'dpo':
+      return trainDpo(DpoConfig.parse(start.config), start.inputs as DpoInputs, ctx);
+  }
+}
+
+async function run(start: StartMessage): Promise<void> {
+  try {
+    for await (const event of trainer(start, { signal: controller.signal, outDir: start.outDir })) {
+      await post({ type: 'event', event });
+    }
+    await post({ type: 'done', status: controller.signal.aborted ? 'cancelled' : 'completed' });
+    process.exit(0);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    await post({ type: 'error', message });
+    process.exit(1);
+  }
+}
+
+onMessage((raw) => {
+  const parsed = ToRunProcess.safeParse(raw);
+  if (!parsed.success) {
+    void post({ type: 'error', message: `run process got a malformed message: ${parsed.error.message}` });
+    return;
+  }
+  const msg = parsed.data;
+  if (msg.type === 'cancel') controller.abort();
+  else if (!started) {
+    started = true;
+    void run(msg);
+  }
+});
+void post({ type: 'ready' });

@@ -1,0 +1,121 @@
+// A line chart of metric series against step (echarts, tree-shaken), with the same data readable
+// as a table for screen readers and for copying. Follows the light/dark theme.
+import { useEffect, useRef, useState } from 'react';
+import * as echarts from 'echarts/core';
+import { LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import { usePrefersDark } from '../hooks';
+
+echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+
+export interface Series {
+  name: string;
+  /** [step, value], sorted by step. */
+  points: [number, number][];
+}
+
+const LIGHT = { text: '#3f4a5a', muted: '#6b7685', grid: '#e4e8ee', palette: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706'] };
+const DARK = { text: '#cdd5e0', muted: '#8b97a8', grid: '#2a3240', palette: ['#8b95ff', '#4ade80', '#f87171', '#fbbf24'] };
+
+export const formatValue = (v: number): string =>
+  Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : v.toPrecision(4);
+
+export function MetricChart({ label, series }: { label: string; series: Series[] }) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const dark = usePrefersDark();
+  const [showTable, setShowTable] = useState(false);
+
+  // (Re)create the chart when the theme changes; resize with its container.
+  useEffect(() => {
+    if (!el.current) return;
+    const instance = echarts.init(el.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
+    chart.current = instance;
+    const observer = new ResizeObserver(() => instance.resize());
+    observer.observe(el.current);
+    return () => {
+      observer.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, [dark]);
+
+  useEffect(() => {
+    const colors = dark ? DARK : LIGHT;
+    chart.current?.setOption(
+      {
+        backgroundColor: 'transparent',
+        color: colors.palette,
+        animation: false,
+        textStyle: { color: colors.text },
+        grid: { left: 56, right: 16, top: 36, bottom: 32 },
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatValue(v) : String(v)) },
+        legend: { top: 0, textStyle: { color: colors.text } },
+        xAxis: {
+          type: 'value',
+          name: 'step',
+          nameLocation: 'end',
+          nameTextStyle: { color: colors.muted },
+          minInterval: 1,
+          axisLine: { lineStyle: { color: colors.grid } },
+          axisLabel: { color: colors.muted },
+          splitLine: { show: false },
+        },
+        yAxis: {
+          type: 'value',
+          scale: true,
+          axisLabel: { color: colors.muted },
+          splitLine: { lineStyle: { color: colors.grid } },
+        },
+        series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.points, lineStyle: { width: 2 } })),
+      },
+      { notMerge: true },
+    );
+  }, [series, dark]);
+
+  const steps = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const lookup = series.map((s) => new Map(s.points));
+  const empty = steps.length === 0;
+
+  return (
+    <figure className="chart-card">
+      <figcaption>{label}</figcaption>
+      <div className="chart-wrap">
+        <div ref={el} className="chart" role="img" aria-label={label} />
+        {empty && <p className="chart-empty">No points yet</p>}
+      </div>
+      <details onToggle={(e) => setShowTable(e.currentTarget.open)}>
+        <summary>Show data as table</summary>
+        {showTable && (
+          <div className="table-scroll">
+            <table className="data-table compact">
+              <caption className="visually-hidden">{label} by step</caption>
+              <thead>
+                <tr>
+                  <th scope="col">step</th>
+                  {series.map((s) => (
+                    <th scope="col" key={s.name}>
+                      {s.name}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {steps.map((step) => (
+                  <tr key={step}>
+                    <th scope="row">{step}</th>
+                    {lookup.map((m, i) => {
+                      const v = m.get(step);
+                      return <td key={series[i]?.name ?? i}>{v === undefined ? '' : formatValue(v)}</td>;
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,251 @@
+// One run: status, progress, cancel, the resolved config, the latest metrics and live charts.
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { ALGORITHM_LABELS, TERMINAL_STATUSES } from '../../../shared/schemas';
+import type { MetricPoint, Run } from '../../../shared/schemas';
+import { lab, errorMessage } from '../lab';
+import { useLoad } from '../hooks';
+import { Link } from '../router';
+import { Alert, LoadError, Loading, NotFound, When } from '../components/ui';
+import { ProgressBar, StatusBadge } from '../components/Progress';
+import { MetricChart, formatValue } from '../components/MetricChart';
+import type { Series } from '../components/MetricChart';
+
+/** How often buffered metric points reach the charts: a few times a second, never per point. */
+const FLUSH_MS = 300;
+const LOSS_SERIES = ['loss', 'val/loss'];
+const REWARD_SERIES = ['rewards/chosen', 'rewards/rejected', 'rewards/margins'];
+
+/** A run's metric history, loaded once and then appended to from progress events, flushed on a timer. */
+function useMetrics(runId: number) {
+  const store = useRef(new Map<string, Map<number, number>>());
+  const timer = useRef<number | null>(null);
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+
+  const add = useCallback((points: MetricPoint[]) => {
+    for (const p of points) {
+      let byStep = store.current.get(p.name);
+      if (!byStep) store.current.set(p.name, (byStep = new Map()));
+      byStep.set(p.step, p.value);
+    }
+    if (points.length > 0 && timer.current === null) {
+      timer.current = window.setTimeout(() => {
+        timer.current = null;
+        setVersion((v) => v + 1);
+      }, FLUSH_MS);
+    }
+  }, []);
+
+  const loadHistory = useCallback(async () => {
+    try {
+      add(await lab.runMetrics({ runId }));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [runId, add]);
+
+  useEffect(
+    () => () => {
+      if (timer.current !== null) window.clearTimeout(timer.current);
+    },
+    [],
+  );
+
+  const series = useCallback(
+    (names: string[]): Series[] =>
+      names.flatMap((name) => {
+        const byStep = store.current.get(name);
+        if (!byStep) return [];
+        return [{ name, points: [...byStep.entries()].sort((a, b) => a[0] - b[0]) }];
+      }),
+    // `version` is what changes when the store does.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [version],
+  );
+  return { add, loadHistory, series, error };
+}
+
+function KeyValueTable({ caption, rows }: { caption: string; rows: [string, string][] }) {
+  return (
+    <div className="card">
+      <table className="data-table kv">
+        <caption>{caption}</caption>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td className="muted">Nothing yet</td>
+            </tr>
+          ) : (
+            rows.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td className="num">{v}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v));
+
+export function RunPage({ id }: { id: number }) {
+  const { data, setData, reload } = useLoad(() => lab.getRun({ id }));
+  const metrics = useMetrics(id);
+  const { add, loadHistory } = metrics;
+  const statusLabel = useId();
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+
+  const setRun = useCallback(
+    (f: (r: Run) => Run) => setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
+    [setData],
+  );
+
+  // Subscribe first, then load the history, so that no point falls between the two.
+  useEffect(() => {
+    const offProgress = lab.onRunProgress((e) => {
+      if (e.runId !== id) return;
+      add(e.metrics);
+      setRun((r) => (TERMINAL_STATUSES.includes(r.status) ? r : { ...r, progress: e.progress }));
+    });
+    const offStatus = lab.onRunStatus((run) => {
+      if (run.id !== id) return;
+      setRun(() => run);
+      if (TERMINAL_STATUSES.includes(run.status)) void loadHistory();
+    });
+    void loadHistory();
+    return () => {
+      offProgress();
+      offStatus();
+    };
+  }, [id, add, loadHistory, setRun]);
+
+  // A safety net if the event stream drops: re-read an active run every few seconds.
+  const active = data.state === 'ready' && !TERMINAL_STATUSES.includes(data.value.status);
+  useEffect(() => {
+    if (!active) return;
+    const timer = window.setInterval(() => {
+      lab.getRun({ id }).then(
+        (run) =>
+          setRun((r) => {
+            if (TERMINAL_STATUSES.includes(run.status) && !TERMINAL_STATUSES.includes(r.status)) void loadHistory();
+            return run;
+          }),
+        () => undefined,
+      );
+    }, 5000);
+    return () => window.clearInterval(timer);
+  }, [active, id, setRun, loadHistory]);
+
+  const lossSeries = useMemo(() => metrics.series(LOSS_SERIES), [metrics]);
+  const rewardSeries = useMemo(() => metrics.series(REWARD_SERIES), [metrics]);
+
+  if (data.state === 'loading') return <Loading what="the run" />;
+  if (data.state === 'error') {
+    if (data.notFound) return <NotFound what={`There is no run #${id}.`} back="/runs" backLabel="Back to the list of runs" />;
+    return <LoadError error={data.error} retry={() => void reload()} />;
+  }
+  const run = data.value;
+  const cancellable = run.status === 'queued' || run.status === 'running';
+
+  const cancel = async () => {
+    setCancelling(true);
+    setCancelError(null);
+    try {
+      const updated = await lab.cancelRun({ id });
+      setRun(() => updated);
+    } catch (e) {
+      setCancelError(errorMessage(e));
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  const summary = Object.entries(run.summary)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]): [string, string] => [k, formatValue(v)]);
+  const config = Object.entries(run.config).map(([k, v]): [string, string] => [k, show(v)]);
+
+  return (
+    <section>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/runs">All runs</Link> <span aria-hidden="true">/</span>
+      </nav>
+      <header className="page-header">
+        <div>
+          <h1 tabIndex={-1}>{run.name}</h1>
+          <p className="muted">
+            {ALGORITHM_LABELS[run.algorithm]} on{' '}
+            {typeof run.dataset === 'number' ? <Link to={`/datasets/${run.dataset}`}>{run.datasetName}</Link> : run.datasetName}
+          </p>
+        </div>
+        {cancellable && (
+          <div className="header-actions">
+            <button type="button" className="danger-outline" disabled={cancelling} onClick={() => void cancel()}>
+              Cancel
+            </button>
+          </div>
+        )}
+      </header>
+      {cancelError && <Alert>Could not cancel: {cancelError}</Alert>}
+
+      <div className="card run-overview">
+        <dl className="facts">
+          <div>
+            <dt id={statusLabel}>Status</dt>
+            <dd>
+              <StatusBadge status={run.status} labelledBy={statusLabel} />
+            </dd>
+          </div>
+          <div>
+            <dt>Algorithm</dt>
+            <dd>{ALGORITHM_LABELS[run.algorithm]}</dd>
+          </div>
+          <div>
+            <dt>Dataset</dt>
+            <dd>{run.datasetName}</dd>
+          </div>
+          <div>
+            <dt>Backend</dt>
+            <dd>{run.backend ? <span title={run.backend.reason}>{run.backend.name}</span> : <span className="muted">not chosen yet</span>}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>
+              <When iso={run.createdAt} />
+            </dd>
+          </div>
+          <div>
+            <dt>Finished</dt>
+            <dd>
+              <When iso={run.finishedAt} />
+            </dd>
+          </div>
+        </dl>
+        <ProgressBar progress={run.progress} status={run.status} label="Training progress" />
+        {run.backend && <p className="hint">Backend: {run.backend.reason}</p>}
+      </div>
+
+      {run.status === 'failed' && (
+        <Alert>
+          <strong>The run failed.</strong> {run.error ?? 'No reason was recorded.'}
+        </Alert>
+      )}
+      {metrics.error !== null && <Alert>Could not load the metrics: {errorMessage(metrics.error)}</Alert>}
+
+      <div className="chart-grid">
+        <MetricChart label="Loss" series={lossSeries} />
+        <MetricChart label="Rewards" series={rewardSeries} />
+      </div>
+
+      <div className="two-col">
+        <KeyValueTable caption="Latest metrics" rows={summary} />
+        <KeyValueTable caption="Config" rows={config} />
+      </div>
+    </section>
+  );
+}

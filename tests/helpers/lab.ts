@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { Lab } from '../../src/main/lab/lab';
+import { forkLauncher } from '../../src/main/lab/runner';
+import type { Run } from '../../src/shared/schemas';
+
+/** The run process from source, through tsx (the built one is tested by the e2e suite). */
+export const WORKER = fileURLToPath(new URL('../../src/main/lab/worker.ts', import.meta.url));
+
+export function testLab(dataDir: string, poolSize = 2): Lab {
+  return new Lab({ dataDir, host: 'cli', launch: forkLauncher(WORKER, ['--import', 'tsx']), poolSize, flushIntervalMs: 100 });
+}
+
+/** Polls until `pred(run)` holds, or fails after `timeoutMs`. */
+export async function waitForRun(lab: Lab, id: number, pred: (r: Run) => boolean, timeoutMs = 60_000): Promise<Run> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await lab.getRun({ id });
+    if (pred(run)) return run;
+    if (Date.now() > end) throw new Error(`run ${id} did not reach the expected state; last: ${JSON.stringify(run)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

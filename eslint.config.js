@@ -25,7 +25,15 @@ export default tseslint.config(
   {
     files: ['src/shared/**'],
     rules: restrict(
-      [...nodeBuiltins, 'electron', 'better-sqlite3', '**/main/**', '**/renderer/**', '**/preload/**', 'react'],
+      [
+        ...nodeBuiltins,
+        'electron',
+        'better-sqlite3',
+        '**/main/**',
+        '**/renderer/**',
+        '**/preload/**',
+        'react',
+      ],
       'src/shared is the contract: it imports nothing from node, electron, the DOM or other layers.',
     ),
   },
@@ -38,7 +46,10 @@ export default tseslint.config(
   },
   {
     files: ['src/main/lab/**'],
-    rules: restrict(['electron', '**/hosts/**', '**/renderer/**', '**/preload/**'], 'lab must not know its hosts.'),
+    rules: restrict(
+      ['electron', '**/hosts/**', '**/renderer/**', '**/preload/**'],
+      'lab must not know its hosts.',
+    ),
   },
   {
     files: ['src/preload/**'],

@@ -9,7 +9,12 @@ const args = process.argv.slice(2);
 const run = (cmd, argv) =>
   new Promise((resolve) => spawn(cmd, argv, { stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1)));
 
-const built = await run(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--logLevel', 'warn']);
+const built = await run(process.execPath, [
+  'node_modules/electron-vite/bin/electron-vite.js',
+  'build',
+  '--logLevel',
+  'warn',
+]);
 if (built !== 0) process.exit(built);
 
 function electronBinary() {
@@ -28,6 +33,8 @@ const electron = noDisplay ? { reason: 'no display (DISPLAY is not set)' } : ele
 if (electron.path) {
   process.exit(await run(electron.path, ['.', ...args]));
 } else {
-  console.log(`Electron is not available here (${electron.reason}); starting the web host instead: open the address below.`);
+  console.log(
+    `Electron is not available here (${electron.reason}); starting the web host instead: open the address below.`,
+  );
   process.exit(await run(process.execPath, ['out/main/serve.js', ...args]));
 }

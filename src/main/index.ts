@@ -34,9 +34,20 @@ const launch: RunProcessLauncher = () => {
 if (!app.requestSingleInstanceLock()) app.quit();
 
 app.whenReady().then(() => {
-  const lab = new Lab({ dataDir: app.getPath('userData'), host: 'electron', launch, version: app.getVersion() });
+  const lab = new Lab({
+    dataDir: app.getPath('userData'),
+    host: 'electron',
+    launch,
+    version: app.getVersion(),
+  });
   const win = createWindow();
-  registerIpc(lab, (e) => e.senderFrame?.url !== undefined && e.sender === win.webContents && e.senderFrame === win.webContents.mainFrame);
+  registerIpc(
+    lab,
+    (e) =>
+      e.senderFrame?.url !== undefined &&
+      e.sender === win.webContents &&
+      e.senderFrame === win.webContents.mainFrame,
+  );
   forwardEvents(lab, win);
   app.on('before-quit', () => void lab.close());
   app.on('window-all-closed', () => app.quit());

@@ -51,7 +51,9 @@ export type LabEventSubscriptions = {
 export type LabApi = LabMethods & LabEventSubscriptions;
 
 /** The main side implements the methods; events are emitted through a LabEvents sink. */
-export type LabService = { [M in LabMethod]: (input: z.output<(typeof labMethods)[M]['input']>) => Promise<Out<M>> };
+export type LabService = {
+  [M in LabMethod]: (input: z.output<(typeof labMethods)[M]['input']>) => Promise<Out<M>>;
+};
 export type LabEventSink = <E extends LabEvent>(event: E, payload: EventPayload<E>) => void;
 
 export const eventMethodName = (e: LabEvent): string => `on${e[0]!.toUpperCase()}${e.slice(1)}`;
@@ -105,7 +107,10 @@ export const HTTP_STATUS: Record<LabErrorCode, number> = {
 export type Envelope = { ok: true; result: unknown } | { ok: false; error: z.infer<typeof LabErrorShape> };
 
 /** Parse `input` with the method's schema; a bad payload becomes a LabError naming each field. */
-export function parseInput<M extends LabMethod>(method: M, input: unknown): z.output<(typeof labMethods)[M]['input']> {
+export function parseInput<M extends LabMethod>(
+  method: M,
+  input: unknown,
+): z.output<(typeof labMethods)[M]['input']> {
   const schema = labMethods[method].input as z.ZodType;
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw LabError.fromZod(parsed.error);

@@ -88,7 +88,9 @@ export const ModelPreset = z.enum(['seed-tiny', 'byte-tiny']);
 export type ModelPreset = z.infer<typeof ModelPreset>;
 
 const positive = (label: string) =>
-  z.number({ error: `${label} must be a number` }).refine((v) => Number.isFinite(v) && v > 0, `${label} must be greater than 0`);
+  z
+    .number({ error: `${label} must be a number` })
+    .refine((v) => Number.isFinite(v) && v > 0, `${label} must be greater than 0`);
 const int = (label: string, min: number, max: number) =>
   z
     .number({ error: `${label} must be a number` })
@@ -101,7 +103,9 @@ export const DpoConfig = z.object({
   /** Temperature of the implicit reward; larger keeps the policy closer to the reference. TRL default 0.1. */
   beta: positive('Beta').pipe(z.number().max(100, 'Beta must be at most 100')).default(0.1),
   /** Adam step size. */
-  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')).default(1e-4),
+  learningRate: positive('Learning rate')
+    .pipe(z.number().max(1, 'Learning rate must be at most 1'))
+    .default(1e-4),
   /** Passes over the dataset. */
   epochs: int('Epochs', 1, 10_000).default(20),
   /** Pairs per optimizer step. */
@@ -171,7 +175,12 @@ export const Run = z.object({
 export type Run = z.infer<typeof Run>;
 
 export const RunRef = z.object({ id: Id });
-export const MetricPoint = z.object({ step: z.number().int().nonnegative(), name: z.string(), value: z.number(), time: z.number() });
+export const MetricPoint = z.object({
+  step: z.number().int().nonnegative(),
+  name: z.string(),
+  value: z.number(),
+  time: z.number(),
+});
 export type MetricPoint = z.infer<typeof MetricPoint>;
 export const MetricsQuery = z.object({ runId: Id, sinceStep: z.number().int().optional() });
 

@@ -7,16 +7,28 @@ import type { Run } from '../../src/shared/schemas';
 export const WORKER = fileURLToPath(new URL('../../src/main/lab/worker.ts', import.meta.url));
 
 export function testLab(dataDir: string, poolSize = 2): Lab {
-  return new Lab({ dataDir, host: 'cli', launch: forkLauncher(WORKER, ['--import', 'tsx']), poolSize, flushIntervalMs: 100 });
+  return new Lab({
+    dataDir,
+    host: 'cli',
+    launch: forkLauncher(WORKER, ['--import', 'tsx']),
+    poolSize,
+    flushIntervalMs: 100,
+  });
 }
 
 /** Polls until `pred(run)` holds, or fails after `timeoutMs`. */
-export async function waitForRun(lab: Lab, id: number, pred: (r: Run) => boolean, timeoutMs = 60_000): Promise<Run> {
+export async function waitForRun(
+  lab: Lab,
+  id: number,
+  pred: (r: Run) => boolean,
+  timeoutMs = 60_000,
+): Promise<Run> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const run = await lab.getRun({ id });
     if (pred(run)) return run;
-    if (Date.now() > end) throw new Error(`run ${id} did not reach the expected state; last: ${JSON.stringify(run)}`);
+    if (Date.now() > end)
+      throw new Error(`run ${id} did not reach the expected state; last: ${JSON.stringify(run)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

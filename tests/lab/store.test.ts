@@ -14,8 +14,13 @@ describe('Store', () => {
     const store = new Store(':memory:');
     expect(SCHEMA_VERSION).toBeGreaterThan(0);
     expect(store.version).toBe(SCHEMA_VERSION);
-    const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['checkpoints', 'datasets', 'examples', 'metrics', 'models', 'runs']));
+    const tables = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(
+      expect.arrayContaining(['checkpoints', 'datasets', 'examples', 'metrics', 'models', 'runs']),
+    );
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     store.close();
   });
@@ -50,7 +55,9 @@ describe('Store', () => {
     const e1 = store.addExample(ds.id, { prompt: 'p', chosen: 'c', rejected: 'r' });
     store.addExample(ds.id, { prompt: 'p2', chosen: 'c2', rejected: 'r2' });
     expect(store.getDataset(ds.id).exampleCount).toBe(2);
-    expect(store.updateExample(e1.id, { prompt: 'p', chosen: 'better', rejected: 'r' }).data.chosen).toBe('better');
+    expect(store.updateExample(e1.id, { prompt: 'p', chosen: 'better', rejected: 'r' }).data.chosen).toBe(
+      'better',
+    );
     store.deleteExample(e1.id);
     expect(store.listExamples(ds.id)).toHaveLength(1);
     store.deleteDataset(ds.id);
@@ -61,7 +68,14 @@ describe('Store', () => {
 
   it('records metrics and the latest value of each in one batch', () => {
     const store = new Store(':memory:');
-    const run = store.createRun({ name: 'r', algorithm: 'dpo', dataset: 'seed-dpo', datasetName: 's', config: { beta: 0.1 }, seed: 1 });
+    const run = store.createRun({
+      name: 'r',
+      algorithm: 'dpo',
+      dataset: 'seed-dpo',
+      datasetName: 's',
+      config: { beta: 0.1 },
+      seed: 1,
+    });
     store.recordProgress(run.id, { step: 2, totalSteps: 4, epoch: 0.5, elapsedMs: 10, etaMs: 10 }, [
       { step: 1, name: 'loss', value: 0.7, time: 1 },
       { step: 2, name: 'loss', value: 0.6, time: 2 },
@@ -76,7 +90,14 @@ describe('Store', () => {
 
   it('marks runs left running as interrupted', () => {
     const store = new Store(':memory:');
-    const run = store.createRun({ name: 'r', algorithm: 'dpo', dataset: 'seed-dpo', datasetName: 's', config: {}, seed: 0 });
+    const run = store.createRun({
+      name: 'r',
+      algorithm: 'dpo',
+      dataset: 'seed-dpo',
+      datasetName: 's',
+      config: {},
+      seed: 0,
+    });
     store.setRunStatus(run.id, 'running');
     expect(store.interruptStaleRuns()).toBe(1);
     const after = store.getRun(run.id);
@@ -90,7 +111,9 @@ describe('Store', () => {
     cleanups.push(cleanup);
     const file = join(dir, 'lab.sqlite');
     const writer = fileURLToPath(new URL('./fixtures/writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, file], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('committed') && resolve());
       child.on('exit', (code) => reject(new Error(`writer exited early with ${code}`)));

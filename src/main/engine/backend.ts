@@ -2,7 +2,9 @@
 // setting (or the LAB_BACKEND environment variable when the setting is 'auto'), then `tensorflow`
 // (native kernels from the optional @tensorflow/tfjs-node), `wasm` (SIMD, one thread), then `cpu`
 // (pure JavaScript). Model code imports only @tensorflow/tfjs-core; backend packages (which register
-// kernels) are imported here and nowhere else. Not a device manager: one backend per process.
+// kernels) are imported here and nowhere else, and so are the gradients: tfjs-core's Node build ships
+// none, so they come from @tensorflow/tfjs, whose Node bundle registers all of them (tfjs-node loads it
+// too). Not a device manager: one backend per process.
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -44,11 +46,16 @@ function envPreference(): BackendPreference {
 
 async function choose(pref: BackendPreference): Promise<BackendInfo> {
   const order: BackendName[] =
-    pref === 'auto' || pref === 'tensorflow' ? ['tensorflow', 'wasm', 'cpu'] : pref === 'wasm' ? ['wasm', 'cpu'] : ['cpu'];
+    pref === 'auto' || pref === 'tensorflow'
+      ? ['tensorflow', 'wasm', 'cpu']
+      : pref === 'wasm'
+        ? ['wasm', 'cpu']
+        : ['cpu'];
   const skipped: string[] = [];
   for (const name of order) {
     try {
       const detail = await LOADERS[name]();
+      loadGradients();
       const why = pref === 'auto' ? '' : pref === name ? `requested; ` : '';
       const reason = `${skipped.map((s) => s + '; ').join('')}${why}using ${name}${detail ? ` (${detail})` : ''}`;
       return { name, reason };
@@ -59,7 +66,19 @@ async function choose(pref: BackendPreference): Promise<BackendInfo> {
   throw new Error(`No TensorFlow.js backend could be loaded: ${skipped.join('; ')}`);
 }
 
-const LABELS: Record<BackendName, string> = { tensorflow: 'tfjs-node', wasm: 'wasm backend', cpu: 'cpu backend' };
+let gradientsLoaded = false;
+/** Registers every gradient of tfjs (idempotent): requiring @tensorflow/tfjs does it as a side effect. */
+function loadGradients(): void {
+  if (gradientsLoaded) return;
+  createRequire(import.meta.url)('@tensorflow/tfjs');
+  gradientsLoaded = true;
+}
+
+const LABELS: Record<BackendName, string> = {
+  tensorflow: 'tfjs-node',
+  wasm: 'wasm backend',
+  cpu: 'cpu backend',
+};
 
 function shortMessage(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);

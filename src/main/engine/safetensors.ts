@@ -14,14 +14,18 @@ interface HeaderEntry {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Tensors (+ string metadata) → file bytes. Names must be unique. */
-export function encodeSafetensors(tensors: readonly NamedArray[], metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: readonly NamedArray[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, HeaderEntry | Record<string, string>> = {};
   if (Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
   let offset = 0;
   for (const t of tensors) {
     if (t.name in header) throw new Error(`safetensors: duplicate tensor name "${t.name}"`);
     const size = t.shape.reduce((a, b) => a * b, 1);
-    if (size !== t.data.length) throw new Error(`safetensors: "${t.name}" has ${t.data.length} values but shape [${t.shape}]`);
+    if (size !== t.data.length)
+      throw new Error(`safetensors: "${t.name}" has ${t.data.length} values but shape [${t.shape}]`);
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * size] };
     offset += 4 * size;
   }
@@ -42,16 +46,23 @@ export function encodeSafetensors(tensors: readonly NamedArray[], metadata: Reco
 }
 
 /** File bytes → tensors (in header order) and metadata. Throws a clear error on a malformed file. */
-export function decodeSafetensors(bytes: Uint8Array): { tensors: NamedArray[]; metadata: Record<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array): {
+  tensors: NamedArray[];
+  metadata: Record<string, string>;
+} {
   if (bytes.length < 8) throw new Error('safetensors: file is shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (8 + headerLen > bytes.length) throw new Error(`safetensors: header length ${headerLen} exceeds the file size`);
+  if (8 + headerLen > bytes.length)
+    throw new Error(`safetensors: header length ${headerLen} exceeds the file size`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen))) as Record<
+      string,
+      unknown
+    >;
   } catch (err) {
-    throw new Error(`safetensors: header is not valid JSON (${(err as Error).message})`);
+    throw new Error(`safetensors: header is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   const dataStart = 8 + headerLen;
   const metadata = (header['__metadata__'] ?? {}) as Record<string, string>;
@@ -59,11 +70,14 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: NamedArray[]; m
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = raw as HeaderEntry;
-    if (e.dtype !== 'F32') throw new Error(`safetensors: "${name}" has dtype ${e.dtype}; only F32 is supported`);
+    if (e.dtype !== 'F32')
+      throw new Error(`safetensors: "${name}" has dtype ${e.dtype}; only F32 is supported`);
     const [begin, end] = e.data_offsets;
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (end - begin !== 4 * size || dataStart + end > bytes.length)
-      throw new Error(`safetensors: "${name}" has data_offsets [${begin}, ${end}] that do not match shape [${e.shape}] or the file`);
+      throw new Error(
+        `safetensors: "${name}" has data_offsets [${begin}, ${end}] that do not match shape [${e.shape}] or the file`,
+      );
     const data = new Float32Array(size);
     if (LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(dataStart + begin, dataStart + end));
     else for (let i = 0; i < size; i++) data[i] = view.getFloat32(dataStart + begin + 4 * i, true);
@@ -73,10 +87,16 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: NamedArray[]; m
 }
 
 /** Write atomically (temporary file, fsync, rename). */
-export async function writeSafetensors(file: string, tensors: readonly NamedArray[], metadata?: Record<string, string>): Promise<void> {
+export async function writeSafetensors(
+  file: string,
+  tensors: readonly NamedArray[],
+  metadata?: Record<string, string>,
+): Promise<void> {
   await writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
-export async function readSafetensors(file: string): Promise<{ tensors: NamedArray[]; metadata: Record<string, string> }> {
+export async function readSafetensors(
+  file: string,
+): Promise<{ tensors: NamedArray[]; metadata: Record<string, string> }> {
   return decodeSafetensors(new Uint8Array(await readFile(file)));
 }

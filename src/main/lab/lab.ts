@@ -14,7 +14,14 @@ import {
   type RunDatasetRef,
   type SystemInfo,
 } from '../../shared/schemas';
-import { LabError, type EventPayload, type LabEvent, type LabEventSink, type LabService, labMethods } from '../../shared/api';
+import type { labMethods } from '../../shared/api';
+import {
+  LabError,
+  type EventPayload,
+  type LabEvent,
+  type LabEventSink,
+  type LabService,
+} from '../../shared/api';
 import { Store } from './store';
 import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
@@ -111,7 +118,9 @@ export class Lab implements LabService {
       return this.store.getDataset(id);
     } catch (e) {
       if (e instanceof LabError && e.code === 'not_found') {
-        throw new LabError('invalid', `${path}: dataset ${id} does not exist`, [{ path, message: `dataset ${id} does not exist` }]);
+        throw new LabError('invalid', `${path}: dataset ${id} does not exist`, [
+          { path, message: `dataset ${id} does not exist` },
+        ]);
       }
       throw e;
     }
@@ -140,8 +149,8 @@ export class Lab implements LabService {
     const outDir = this.runDir(run.id);
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, 'inputs.json'), JSON.stringify(inputs));
-    this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config, inputs, outDir });
     this.emit('runStatus', run);
+    this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config, inputs, outDir });
     return run;
   }
 
@@ -152,14 +161,27 @@ export class Lab implements LabService {
   private enqueue(run: Run): void {
     try {
       const { inputs } = this.resolveDataset(run.dataset);
-      this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config: run.config, inputs, outDir: this.runDir(run.id) });
+      this.runner.enqueue({
+        runId: run.id,
+        algorithm: run.algorithm,
+        config: run.config,
+        inputs,
+        outDir: this.runDir(run.id),
+      });
     } catch (e) {
-      this.store.setRunStatus(run.id, 'failed', { error: `could not re-queue after a restart: ${(e as Error).message}` });
+      this.store.setRunStatus(run.id, 'failed', {
+        error: `could not re-queue after a restart: ${(e as Error).message}`,
+      });
     }
   }
 
-  private resolveDataset(ref: RunDatasetRef): { inputs: DpoInputs; datasetName: string; defaultModel: 'seed-tiny' | 'byte-tiny' } {
-    if (ref === 'seed-dpo') return { inputs: { kind: 'seed-dpo' }, datasetName: 'seed-dpo (built-in)', defaultModel: 'seed-tiny' };
+  private resolveDataset(ref: RunDatasetRef): {
+    inputs: DpoInputs;
+    datasetName: string;
+    defaultModel: 'seed-tiny' | 'byte-tiny';
+  } {
+    if (ref === 'seed-dpo')
+      return { inputs: { kind: 'seed-dpo' }, datasetName: 'seed-dpo (built-in)', defaultModel: 'seed-tiny' };
     const dataset = this.datasetOrInvalid(ref, 'dataset');
     if (dataset.kind !== 'preference') {
       const message = `DPO trains on preference pairs; "${dataset.name}" holds ${dataset.kind} examples`;

@@ -15,7 +15,10 @@ export const StartMessage = z.object({
 });
 export type StartMessage = z.infer<typeof StartMessage>;
 
-export const ToRunProcess = z.discriminatedUnion('type', [StartMessage, z.object({ type: z.literal('cancel') })]);
+export const ToRunProcess = z.discriminatedUnion('type', [
+  StartMessage,
+  z.object({ type: z.literal('cancel') }),
+]);
 export type ToRunProcess = z.infer<typeof ToRunProcess>;
 
 export const TrainEventSchema = z.discriminatedUnion('type', [

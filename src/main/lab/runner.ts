@@ -110,7 +110,10 @@ export class Runner {
     try {
       proc = this.o.launch();
     } catch (e) {
-      emit('runStatus', store.setRunStatus(job.runId, 'failed', { error: `could not start a run process: ${String(e)}` }));
+      emit(
+        'runStatus',
+        store.setRunStatus(job.runId, 'failed', { error: `could not start a run process: ${String(e)}` }),
+      );
       return;
     }
     const a: Active = {
@@ -133,7 +136,10 @@ export class Runner {
   private onMessage(a: Active, raw: unknown): void {
     const parsed = FromRunProcess.safeParse(raw);
     if (!parsed.success) {
-      a.outcome = { status: 'failed', error: `run process sent a malformed message: ${parsed.error.message}` };
+      a.outcome = {
+        status: 'failed',
+        error: `run process sent a malformed message: ${parsed.error.message}`,
+      };
       a.proc.kill();
       return;
     }
@@ -168,7 +174,13 @@ export class Runner {
           break;
         case 'model': {
           const run = this.o.store.getRun(runId);
-          this.o.store.addModel({ name: run.name, arch: ev.arch, path: this.rel(ev.path), runId, parentId: null });
+          this.o.store.addModel({
+            name: run.name,
+            arch: ev.arch,
+            path: this.rel(ev.path),
+            runId,
+            parentId: null,
+          });
           break;
         }
         case 'log':
@@ -214,7 +226,9 @@ export class Runner {
       }
     }
     if (this.closed) {
-      this.o.store.setRunStatus(runId, 'interrupted', { error: 'the lab stopped while this run was running' });
+      this.o.store.setRunStatus(runId, 'interrupted', {
+        error: 'the lab stopped while this run was running',
+      });
     } else {
       const error = outcome.status === 'failed' ? outcome.error : null;
       this.o.emit('runStatus', this.o.store.setRunStatus(runId, outcome.status, { error }));

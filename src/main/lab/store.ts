@@ -133,7 +133,9 @@ export class Store {
   private migrate(): void {
     const from = this.version;
     if (from > SCHEMA_VERSION) {
-      throw new Error(`database schema version ${from} is newer than this lab (${SCHEMA_VERSION}); update the lab`);
+      throw new Error(
+        `database schema version ${from} is newer than this lab (${SCHEMA_VERSION}); update the lab`,
+      );
     }
     for (let v = from; v < SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
@@ -168,9 +170,14 @@ export class Store {
 
   getDataset(id: number): Dataset {
     const row = this.db
-      .prepare('SELECT d.*, (SELECT count(*) FROM examples e WHERE e.dataset_id = d.id) AS n FROM datasets d WHERE id = ?')
+      .prepare(
+        'SELECT d.*, (SELECT count(*) FROM examples e WHERE e.dataset_id = d.id) AS n FROM datasets d WHERE id = ?',
+      )
       .get(id) as DatasetRow | undefined;
-    if (!row) throw new LabError('not_found', `dataset ${id} does not exist`, [{ path: 'id', message: 'no such dataset' }]);
+    if (!row)
+      throw new LabError('not_found', `dataset ${id} does not exist`, [
+        { path: 'id', message: 'no such dataset' },
+      ]);
     return this.toDataset(row);
   }
 
@@ -188,7 +195,10 @@ export class Store {
 
   getExample(id: number): Example {
     const row = this.db.prepare('SELECT * FROM examples WHERE id = ?').get(id) as ExampleRow | undefined;
-    if (!row) throw new LabError('not_found', `example ${id} does not exist`, [{ path: 'id', message: 'no such example' }]);
+    if (!row)
+      throw new LabError('not_found', `example ${id} does not exist`, [
+        { path: 'id', message: 'no such example' },
+      ]);
     return toExample(row);
   }
 
@@ -249,7 +259,8 @@ export class Store {
 
   getRun(id: number): Run {
     const row = this.db.prepare(this.runQuery('WHERE r.id = ?')).get(id) as RunRow | undefined;
-    if (!row) throw new LabError('not_found', `run ${id} does not exist`, [{ path: 'id', message: 'no such run' }]);
+    if (!row)
+      throw new LabError('not_found', `run ${id} does not exist`, [{ path: 'id', message: 'no such run' }]);
     return toRun(row);
   }
 
@@ -258,7 +269,9 @@ export class Store {
   }
 
   runsWithStatus(status: RunStatus): Run[] {
-    return (this.db.prepare(this.runQuery('WHERE r.status = ? ORDER BY r.id')).all(status) as RunRow[]).map(toRun);
+    return (this.db.prepare(this.runQuery('WHERE r.status = ? ORDER BY r.id')).all(status) as RunRow[]).map(
+      toRun,
+    );
   }
 
   setRunStatus(id: number, status: RunStatus, fields: { error?: string | null } = {}): Run {
@@ -310,25 +323,39 @@ export class Store {
   metrics(runId: number, sinceStep = -1): MetricPoint[] {
     this.getRun(runId);
     return this.db
-      .prepare('SELECT step, name, value, time FROM metrics WHERE run_id = ? AND step > ? ORDER BY step, name')
+      .prepare(
+        'SELECT step, name, value, time FROM metrics WHERE run_id = ? AND step > ? ORDER BY step, name',
+      )
       .all(runId, sinceStep) as MetricPoint[];
   }
 
   addCheckpoint(runId: number, step: number, path: string): void {
-    this.db.prepare('INSERT INTO checkpoints (run_id, step, path, created_at) VALUES (?, ?, ?, ?)').run(runId, step, path, now());
+    this.db
+      .prepare('INSERT INTO checkpoints (run_id, step, path, created_at) VALUES (?, ?, ?, ?)')
+      .run(runId, step, path, now());
   }
 
   checkpoints(runId: number): { step: number; path: string }[] {
-    return this.db.prepare('SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId) as {
+    return this.db
+      .prepare('SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step')
+      .all(runId) as {
       step: number;
       path: string;
     }[];
   }
 
   // ── Models ──────────────────────────────────────────────────────────────────────────────
-  addModel(m: { name: string; arch: Record<string, unknown>; path: string; runId: number | null; parentId: number | null }): Model {
+  addModel(m: {
+    name: string;
+    arch: Record<string, unknown>;
+    path: string;
+    runId: number | null;
+    parentId: number | null;
+  }): Model {
     const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO models (name, arch, path, run_id, parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO models (name, arch, path, run_id, parent_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(m.name, json(m.arch), m.path, m.runId, m.parentId, now());
     return this.listModels().find((x) => x.id === Number(lastInsertRowid))!;
   }

@@ -1,7 +1,8 @@
 // The run process: one per active run. Receives a `start` message, runs the trainer, and streams its
 // events back; a `cancel` message aborts it between steps. Runs under child_process.fork (plain Node)
 // or Electron's utilityProcess; never on the main thread.
-import { FromRunProcess, ToRunProcess, type StartMessage } from './protocol';
+import type { FromRunProcess } from './protocol';
+import { ToRunProcess, type StartMessage } from './protocol';
 import { trainDpo } from '../engine/trainers/dpo';
 import { DpoConfig } from '../../shared/schemas';
 import type { DpoInputs, TrainContext, TrainEvent } from '../engine/types';

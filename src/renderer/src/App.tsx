@@ -21,7 +21,9 @@ function Page({ route }: { route: Route }) {
     case 'run':
       return <RunPage key={route.id} id={route.id} />;
     case 'notFound':
-      return <NotFound what={`There is no page at “${route.path}”.`} back="/datasets" backLabel="Go to Datasets" />;
+      return (
+        <NotFound what={`There is no page at “${route.path}”.`} back="/datasets" backLabel="Go to Datasets" />
+      );
   }
 }
 
@@ -30,13 +32,16 @@ function SystemFooter() {
   return (
     <footer className="app-footer" aria-label="System information">
       {data.state === 'loading' && <span className="muted">Connecting to the lab…</span>}
-      {data.state === 'error' && <span className="footer-error">Lab unavailable: {errorMessage(data.error)}</span>}
+      {data.state === 'error' && (
+        <span className="footer-error">Lab unavailable: {errorMessage(data.error)}</span>
+      )}
       {data.state === 'ready' && (
         <dl className="footer-info">
           <div>
             <dt>Compute</dt>
             <dd>
-              <strong>{data.value.backend.name}</strong> <span className="muted">— {data.value.backend.reason}</span>
+              <strong>{data.value.backend.name}</strong>{' '}
+              <span className="muted">— {data.value.backend.reason}</span>
             </dd>
           </div>
           <div>
@@ -48,7 +53,8 @@ function SystemFooter() {
           <div>
             <dt>Version</dt>
             <dd>
-              {data.value.version} ({data.value.host}, {data.value.cores} cores, {data.value.poolSize} run slots)
+              {data.value.version} ({data.value.host}, {data.value.cores} cores, {data.value.poolSize} run
+              slots)
             </dd>
           </div>
         </dl>
@@ -59,7 +65,8 @@ function SystemFooter() {
 
 export function App() {
   const { route, path } = useRoute();
-  const section = route.page === 'run' || route.page === 'runs' ? 'runs' : route.page === 'notFound' ? null : 'datasets';
+  const section =
+    route.page === 'run' || route.page === 'runs' ? 'runs' : route.page === 'notFound' ? null : 'datasets';
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
 

@@ -16,7 +16,8 @@ const matches = (path: string, key: string): boolean =>
 
 /** Distributes an error over `keys`; anything unclaimed becomes the general message. */
 export function formErrors(error: unknown, keys: readonly string[]): FormErrors {
-  if (!(error instanceof LabError) || error.issues.length === 0) return { fields: {}, general: errorMessage(error) };
+  if (!(error instanceof LabError) || error.issues.length === 0)
+    return { fields: {}, general: errorMessage(error) };
   const fields: Record<string, string> = {};
   const rest: string[] = [];
   for (const issue of error.issues) {

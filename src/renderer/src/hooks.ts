@@ -3,9 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { LabError } from '../../shared/api';
 
 export type Loadable<T> =
-  | { state: 'loading' }
-  | { state: 'error'; error: unknown; notFound: boolean }
-  | { state: 'ready'; value: T };
+  { state: 'loading' } | { state: 'error'; error: unknown; notFound: boolean } | { state: 'ready'; value: T };
 
 /**
  * Runs `load` on mount; `reload()` runs it again without a loading flash. The first `load` is kept:
@@ -16,16 +14,17 @@ export function useLoad<T>(load: () => Promise<T>) {
   const [loader] = useState(() => load);
   const generation = useRef(0);
 
-  const reload = useCallback(async () => {
+  const reload = useCallback((): Promise<void> => {
     const mine = ++generation.current;
-    try {
-      const value = await loader();
-      if (mine === generation.current) setData({ state: 'ready', value });
-    } catch (error) {
-      if (mine === generation.current) {
+    return loader().then(
+      (value) => {
+        if (mine === generation.current) setData({ state: 'ready', value });
+      },
+      (error: unknown) => {
+        if (mine !== generation.current) return;
         setData({ state: 'error', error, notFound: error instanceof LabError && error.code === 'not_found' });
-      }
-    }
+      },
+    );
   }, [loader]);
 
   useEffect(() => {

@@ -44,8 +44,12 @@ export function createWebLab(token: string): LabApi {
     try {
       return (await response.json()) as Envelope;
     } catch {
-      if (response.status === 401) return failure('unauthorized', 'Open the lab with the link (and its token) that the host printed.');
-      return failure('internal', `The host answered ${response.status} ${response.statusText} without a result.`);
+      if (response.status === 401)
+        return failure('unauthorized', 'Open the lab with the link (and its token) that the host printed.');
+      return failure(
+        'internal',
+        `The host answered ${response.status} ${response.statusText} without a result.`,
+      );
     }
   };
 

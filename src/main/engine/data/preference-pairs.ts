@@ -37,15 +37,21 @@ export function tokenizeTextPairs(pairs: readonly PreferencePairText[], maxLengt
   const encodeOne = (prompt: number[], response: string) => {
     const full = [BOS, ...prompt, ...encode(response), EOS];
     const truncated = full.length > maxLength;
-    return { tokens: truncated ? full.slice(0, maxLength) : full, responseStart: 1 + prompt.length, truncated };
+    return {
+      tokens: truncated ? full.slice(0, maxLength) : full,
+      responseStart: 1 + prompt.length,
+      truncated,
+    };
   };
   const rows = pairs.map((p, i) => {
     const prompt = encode(p.prompt);
     const chosen = encodeOne(prompt, p.chosen);
     const rejected = encodeOne(prompt, p.rejected);
     if (chosen.truncated || rejected.truncated) cut++;
-    if (chosen.tokens.length <= chosen.responseStart || rejected.tokens.length <= rejected.responseStart) empty++;
-    if (p.chosen.length === 0 || p.rejected.length === 0) throw new Error(`pair ${i + 1}: a response is empty`);
+    if (chosen.tokens.length <= chosen.responseStart || rejected.tokens.length <= rejected.responseStart)
+      empty++;
+    if (p.chosen.length === 0 || p.rejected.length === 0)
+      throw new Error(`pair ${i + 1}: a response is empty`);
     return { chosen, rejected };
   });
   const T = Math.max(1, ...rows.flatMap((r) => [r.chosen.tokens.length - 1, r.rejected.tokens.length - 1]));
@@ -66,9 +72,20 @@ export function tokenizeTextPairs(pairs: readonly PreferencePairText[], maxLengt
     return out;
   };
   const notes: string[] = [];
-  if (cut > 0) notes.push(`${cut} of ${pairs.length} pairs were longer than ${maxLength} tokens and were cut to fit`);
-  if (empty > 0) notes.push(`${empty} of ${pairs.length} pairs had no response tokens left after cutting; they do not affect training`);
-  return { n: rows.length, T, maxId: Math.max(BOS, EOS, PAD), chosen: fill('chosen'), rejected: fill('rejected'), notes };
+  if (cut > 0)
+    notes.push(`${cut} of ${pairs.length} pairs were longer than ${maxLength} tokens and were cut to fit`);
+  if (empty > 0)
+    notes.push(
+      `${empty} of ${pairs.length} pairs had no response tokens left after cutting; they do not affect training`,
+    );
+  return {
+    n: rows.length,
+    T,
+    maxId: Math.max(BOS, EOS, PAD),
+    chosen: fill('chosen'),
+    rejected: fill('rejected'),
+    notes,
+  };
 }
 
 /** Token sequences (no prompt: every token after the first is scored) → token rows. All of one length. */

@@ -37,8 +37,10 @@ export interface PreferenceLossOutput {
  */
 export function preferenceLoss(input: PreferenceLossInput): PreferenceLossOutput {
   const { policyChosen, policyRejected, refChosen, refRejected, beta, lossType } = input;
-  if (lossType !== 'sigmoid') throw new Error(`preference loss "${lossType}" is not implemented yet (only "sigmoid" is)`);
-  if (!(Number.isFinite(beta) && beta > 0)) throw new Error(`preference loss: beta must be a positive number (got ${beta})`);
+  if (lossType !== 'sigmoid')
+    throw new Error(`preference loss "${lossType}" is not implemented yet (only "sigmoid" is)`);
+  if (!(Number.isFinite(beta) && beta > 0))
+    throw new Error(`preference loss: beta must be a positive number (got ${beta})`);
   return tf.tidy(() => {
     const chosenLogRatio = tf.sub(policyChosen, refChosen); // [B]
     const rejectedLogRatio = tf.sub(policyRejected, refRejected); // [B]

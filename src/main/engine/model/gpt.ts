@@ -3,7 +3,8 @@
 // head tied to the token embedding. It computes logits and owns its weights; it does not train,
 // sample or tokenize. Written for the wasm backend's fast paths, using only kernels all three
 // backends implement in forward and backward:
-//   - embeddings are one-hot × matrix (gather's gradient, UnsortedSegmentSum, has no wasm kernel);
+//   - embeddings are one-hot × matrix (gather's gradient, UnsortedSegmentSum, has no wasm kernel),
+//     the one-hot made as int32 and cast (wasm's float32 OneHot is broken, see oneHotFloat);
 //   - every matmul is untransposed, in the forward and in the backward (wasm's transposed matmul is
 //     ~10x slower), via `matmul` below with a custom gradient that transposes explicitly.
 import * as tf from '@tensorflow/tfjs-core';
@@ -69,7 +70,9 @@ export const matmul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradS
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /** The order and shapes of the weights; names follow GPT-2's. */
-function weightSpecs(c: GPTConfig): { name: string; shape: number[]; init: 'normal' | 'proj' | 'zeros' | 'ones' }[] {
+function weightSpecs(
+  c: GPTConfig,
+): { name: string; shape: number[]; init: 'normal' | 'proj' | 'zeros' | 'ones' }[] {
   const specs: { name: string; shape: number[]; init: 'normal' | 'proj' | 'zeros' | 'ones' }[] = [
     { name: 'wte', shape: [c.vocabSize, c.dModel], init: 'normal' },
     { name: 'wpe', shape: [c.contextLength, c.dModel], init: 'normal' },
@@ -106,9 +109,11 @@ function weightSpecs(c: GPTConfig): { name: string; shape: number[]; init: 'norm
 
 export function validateConfig(c: GPTConfig): void {
   for (const [k, v] of Object.entries(c)) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`GPT config: ${k} must be a positive whole number (got ${v})`);
+    if (!Number.isInteger(v) || v <= 0)
+      throw new Error(`GPT config: ${k} must be a positive whole number (got ${v})`);
   }
-  if (c.dModel % c.nHeads !== 0) throw new Error(`GPT config: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
+  if (c.dModel % c.nHeads !== 0)
+    throw new Error(`GPT config: dModel (${c.dModel}) must be divisible by nHeads (${c.nHeads})`);
 }
 
 export class GPT {
@@ -166,7 +171,8 @@ export class GPT {
   /** The weights as plain arrays, in a stable order. */
   async toArrays(): Promise<NamedArray[]> {
     const out: NamedArray[] = [];
-    for (const [name, w] of this.weights) out.push({ name, shape: w.shape.slice(), data: (await w.data()) as Float32Array });
+    for (const [name, w] of this.weights)
+      out.push({ name, shape: w.shape.slice(), data: (await w.data()) as Float32Array });
     return out;
   }
 
@@ -189,10 +195,11 @@ export class GPT {
   forward(ids: tf.Tensor2D): tf.Tensor3D {
     const { vocabSize: V, contextLength, dModel: D, nLayers, nHeads: H } = this.config;
     const [B, T] = ids.shape;
-    if (T > contextLength) throw new Error(`GPT: sequence of ${T} tokens exceeds the context length ${contextLength}`);
+    if (T > contextLength)
+      throw new Error(`GPT: sequence of ${T} tokens exceeds the context length ${contextLength}`);
     return tf.tidy(() => {
       const N = B * T;
-      const oneHot = tf.oneHot(tf.reshape(ids, [N]), V, 1, 0, 'float32'); // [N, V]
+      const oneHot = oneHotFloat(tf.reshape(ids, [N]), V); // [N, V]
       const tok = matmul(oneHot, this.w('wte')); // [N, D]
       const pos = tf.slice(this.w('wpe'), [0, 0], [T, D]); // [T, D]
       let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [N, D]); // [N, D]
@@ -246,6 +253,14 @@ export class GPT {
 function gelu(x: tf.Tensor): tf.Tensor {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/**
+ * One-hot rows as float32. Made as int32 then cast: wasm's OneHot kernel ignores a float32 dtype and
+ * writes integer bits (every entry reads as ~0), tfjs-backend-wasm 4.22.
+ */
+export function oneHotFloat(indices: tf.Tensor, depth: number): tf.Tensor {
+  return tf.cast(tf.oneHot(indices, depth), 'float32');
 }
 
 /** Additive mask [T, T]: 0 where key ≤ query, -1e9 above the diagonal. */

@@ -4,7 +4,14 @@
 // Round trip: decode(encode(s)) === s for every well-formed string. A lone UTF-16 surrogate is not
 // encodable in UTF-8, so it comes back as U+FFFD (as with every UTF-8 encoder).
 
-export const SPECIAL_TOKENS = ['<|bos|>', '<|eos|>', '<|pad|>', '<|user|>', '<|assistant|>', '<|system|>'] as const;
+export const SPECIAL_TOKENS = [
+  '<|bos|>',
+  '<|eos|>',
+  '<|pad|>',
+  '<|user|>',
+  '<|assistant|>',
+  '<|system|>',
+] as const;
 export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
 
 /** 256 bytes + the special tokens. */

@@ -10,7 +10,13 @@ import presets from '../../../../resources/presets.json';
 
 type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
 const PRESETS = presets as Record<string, Record<string, Preset>>;
-const NUMERIC_FLAGS = { epochs: 'epochs', beta: 'beta', lr: 'learningRate', batch: 'batchSize', seed: 'seed' } as const;
+const NUMERIC_FLAGS = {
+  epochs: 'epochs',
+  beta: 'beta',
+  lr: 'learningRate',
+  batch: 'batchSize',
+  seed: 'seed',
+} as const;
 
 const USAGE = `usage:
   npm run lab -- run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--lr X] [--batch N] [--seed N]
@@ -38,7 +44,8 @@ async function run(args: string[]): Promise<number> {
   if (!byAlgorithm) fail(`unknown algorithm "${algorithm}"; known: ${Object.keys(PRESETS).join(', ')}`);
   const presetName = (values.preset as string | undefined) ?? Object.keys(byAlgorithm)[0]!;
   const preset = byAlgorithm[presetName];
-  if (!preset) fail(`unknown preset "${presetName}" for ${algorithm}; known: ${Object.keys(byAlgorithm).join(', ')}`);
+  if (!preset)
+    fail(`unknown preset "${presetName}" for ${algorithm}; known: ${Object.keys(byAlgorithm).join(', ')}`);
   const config: Record<string, unknown> = { ...preset.config };
   for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
     const v = (values as Record<string, unknown>)[flag] as string | undefined;
@@ -57,21 +64,39 @@ async function run(args: string[]): Promise<number> {
       lastLine = Date.now();
       const loss = p.metrics.filter((m) => m.name === 'loss').at(-1)?.value;
       const eta = p.progress.etaMs === null ? '' : ` · ${Math.ceil(p.progress.etaMs / 1000)} s left`;
-      console.log(`step ${p.progress.step}/${p.progress.totalSteps}${loss === undefined ? '' : ` · loss ${loss.toFixed(4)}`}${eta}`);
+      console.log(
+        `step ${p.progress.step}/${p.progress.totalSteps}${loss === undefined ? '' : ` · loss ${loss.toFixed(4)}`}${eta}`,
+      );
     }
   });
   try {
-    const started = await lab.startRun({ algorithm: 'dpo', dataset: preset.dataset, config, name: `${algorithm} · ${presetName}` });
+    const started = await lab.startRun({
+      algorithm: 'dpo',
+      dataset: preset.dataset,
+      config,
+      name: `${algorithm} · ${presetName}`,
+    });
     if (json) out({ type: 'run', runId: started.id, name: started.name, config: started.config });
     else console.log(`run ${started.id} (${started.name}) queued; data in ${lab.store.db.name}`);
     process.once('SIGINT', () => void lab.cancelRun({ id: started.id }));
     await lab.runner.whenIdle();
     const run = await lab.getRun({ id: started.id });
-    const wallTimeMs = run.startedAt && run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null;
-    const summary = { type: 'summary', runId: run.id, status: run.status, error: run.error, backend: run.backend, wallTimeMs, metrics: run.summary };
+    const wallTimeMs =
+      run.startedAt && run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.startedAt) : null;
+    const summary = {
+      type: 'summary',
+      runId: run.id,
+      status: run.status,
+      error: run.error,
+      backend: run.backend,
+      wallTimeMs,
+      metrics: run.summary,
+    };
     if (json) out(summary);
     else {
-      console.log(`run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} in ${((wallTimeMs ?? 0) / 1000).toFixed(1)} s on ${run.backend?.name ?? '?'}`);
+      console.log(
+        `run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} in ${((wallTimeMs ?? 0) / 1000).toFixed(1)} s on ${run.backend?.name ?? '?'}`,
+      );
       for (const [k, v] of Object.entries(run.summary)) console.log(`  ${k.padEnd(20)} ${v.toFixed(4)}`);
     }
     return TERMINAL_STATUSES.includes(run.status) && run.status === 'completed' ? 0 : 1;
@@ -92,7 +117,8 @@ switch (command) {
     process.exit(await run(rest));
     break;
   case 'presets':
-    for (const [alg, ps] of Object.entries(PRESETS)) for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);
+    for (const [alg, ps] of Object.entries(PRESETS))
+      for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);
     break;
   default:
     fail(USAGE);

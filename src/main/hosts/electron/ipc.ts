@@ -7,7 +7,8 @@ import type { Lab } from '../../lab/lab';
 export function registerIpc(lab: Lab, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): () => void {
   for (const method of LAB_METHODS) {
     ipcMain.handle(ipcChannel(method), async (e, input: unknown): Promise<Envelope> => {
-      if (!isTrustedSender(e)) return { ok: false, error: { code: 'unauthorized', message: 'untrusted IPC sender', issues: [] } };
+      if (!isTrustedSender(e))
+        return { ok: false, error: { code: 'unauthorized', message: 'untrusted IPC sender', issues: [] } };
       return dispatch(lab, method, input);
     });
   }

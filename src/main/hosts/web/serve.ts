@@ -20,7 +20,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 const dataDir = resolveDataDir(values.data);
 const lab = openLab(dataDir, 'web', import.meta.url, values.pool ? Number(values.pool) : undefined);
-const host = await startWebHost(lab, { port, staticDir: fileURLToPath(new URL('../renderer', import.meta.url)) });
+const host = await startWebHost(lab, {
+  port,
+  staticDir: fileURLToPath(new URL('../renderer', import.meta.url)),
+});
 process.stdout.write(`${host.url}\n`);
 console.error(`Alignment Lab is running at the address above (data: ${dataDir}). Press Ctrl+C to stop.`);
 

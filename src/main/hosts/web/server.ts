@@ -6,7 +6,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { HTTP_EVENTS_ROUTE, HTTP_STATUS, LAB_METHODS, dispatch, httpRoute, type Envelope, type LabMethod } from '../../../shared/api';
+import {
+  HTTP_EVENTS_ROUTE,
+  HTTP_STATUS,
+  LAB_METHODS,
+  dispatch,
+  httpRoute,
+  type Envelope,
+  type LabMethod,
+} from '../../../shared/api';
 import type { Lab } from '../../lab/lab';
 
 /** Largest request body accepted; examples are capped far below this. */
@@ -83,10 +91,12 @@ export async function startWebHost(lab: Lab, o: WebHostOptions): Promise<WebHost
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts().has(req.headers.host ?? '')) return fail(res, 'unauthorized', 'unexpected Host header');
+    if (!allowedHosts().has(req.headers.host ?? ''))
+      return fail(res, 'unauthorized', 'unexpected Host header');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (url.pathname.startsWith('/api/')) {
-      if (!authorized(req, url)) return fail(res, 'unauthorized', 'missing or wrong token: open the URL the lab printed');
+      if (!authorized(req, url))
+        return fail(res, 'unauthorized', 'missing or wrong token: open the URL the lab printed');
       if (url.pathname === HTTP_EVENTS_ROUTE && req.method === 'GET') return openEvents(res);
       const method = routes.get(url.pathname);
       if (!method) return fail(res, 'not_found', `no such API route ${url.pathname}`);
@@ -109,7 +119,11 @@ export async function startWebHost(lab: Lab, o: WebHostOptions): Promise<WebHost
   }
 
   function openEvents(res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write(': connected\n\n');
     streams.add(res);
     res.on('close', () => streams.delete(res));
@@ -127,7 +141,8 @@ export async function startWebHost(lab: Lab, o: WebHostOptions): Promise<WebHost
   async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
     const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
     const file = join(o.staticDir, rel === '' ? 'index.html' : rel);
-    if (!file.startsWith(o.staticDir + sep) && file !== o.staticDir) return fail(res, 'not_found', 'not found');
+    if (!file.startsWith(o.staticDir + sep) && file !== o.staticDir)
+      return fail(res, 'not_found', 'not found');
     try {
       const data = await readFile(file);
       res.writeHead(200, {

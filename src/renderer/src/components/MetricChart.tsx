@@ -15,11 +15,25 @@ export interface Series {
   points: [number, number][];
 }
 
-const LIGHT = { text: '#3f4a5a', muted: '#6b7685', grid: '#e4e8ee', palette: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706'] };
-const DARK = { text: '#cdd5e0', muted: '#8b97a8', grid: '#2a3240', palette: ['#8b95ff', '#4ade80', '#f87171', '#fbbf24'] };
+const LIGHT = {
+  text: '#3f4a5a',
+  muted: '#6b7685',
+  grid: '#e4e8ee',
+  palette: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706'],
+};
+const DARK = {
+  text: '#cdd5e0',
+  muted: '#8b97a8',
+  grid: '#2a3240',
+  palette: ['#8b95ff', '#4ade80', '#f87171', '#fbbf24'],
+};
 
 export const formatValue = (v: number): string =>
-  Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0) ? v.toExponential(3) : v.toPrecision(4);
+  Number.isInteger(v) && Math.abs(v) < 1e6
+    ? String(v)
+    : Math.abs(v) >= 1000 || (Math.abs(v) < 0.001 && v !== 0)
+      ? v.toExponential(3)
+      : v.toPrecision(4);
 
 export function MetricChart({ label, series }: { label: string; series: Series[] }) {
   const el = useRef<HTMLDivElement>(null);
@@ -50,7 +64,10 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
         animation: false,
         textStyle: { color: colors.text },
         grid: { left: 56, right: 16, top: 36, bottom: 32 },
-        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatValue(v) : String(v)) },
+        tooltip: {
+          trigger: 'axis',
+          valueFormatter: (v: unknown) => (typeof v === 'number' ? formatValue(v) : String(v)),
+        },
         legend: { top: 0, textStyle: { color: colors.text } },
         xAxis: {
           type: 'value',
@@ -58,7 +75,7 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
           nameLocation: 'end',
           nameTextStyle: { color: colors.muted },
           minInterval: 1,
-          axisLine: { lineStyle: { color: colors.grid } },
+          axisLine: { onZero: false, lineStyle: { color: colors.grid } },
           axisLabel: { color: colors.muted },
           splitLine: { show: false },
         },
@@ -68,7 +85,13 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
           axisLabel: { color: colors.muted },
           splitLine: { lineStyle: { color: colors.grid } },
         },
-        series: series.map((s) => ({ name: s.name, type: 'line', showSymbol: false, data: s.points, lineStyle: { width: 2 } })),
+        series: series.map((s) => ({
+          name: s.name,
+          type: 'line',
+          showSymbol: false,
+          data: s.points,
+          lineStyle: { width: 2 },
+        })),
       },
       { notMerge: true },
     );

@@ -18,7 +18,9 @@ export function progressText(progress: RunProgress | null, status: RunStatus): s
   if (!progress) return status === 'queued' ? 'waiting to start' : 'no steps yet';
   const steps = `step ${progress.step} of ${progress.totalSteps}`;
   if (status !== 'running') return steps;
-  return progress.etaMs === null ? `${steps} · estimating time left` : `${steps} · ~${formatDuration(progress.etaMs)} left`;
+  return progress.etaMs === null
+    ? `${steps} · estimating time left`
+    : `${steps} · ~${formatDuration(progress.etaMs)} left`;
 }
 
 interface ProgressProps {
@@ -51,8 +53,25 @@ export function ProgressBar({ progress, status, label, compact = false }: Progre
 
 export function StatusBadge({ status, labelledBy }: { status: RunStatus; labelledBy?: string }) {
   return (
-    <span className={`badge badge-${status}`} {...(labelledBy ? { role: 'status', 'aria-labelledby': labelledBy } : {})}>
+    <span
+      className={`badge badge-${status}`}
+      {...(labelledBy ? { role: 'status', 'aria-labelledby': labelledBy } : {})}
+    >
       {status}
     </span>
   );
+}
+
+const RANK: Record<RunStatus, number> = {
+  queued: 0,
+  running: 1,
+  completed: 2,
+  failed: 2,
+  cancelled: 2,
+  interrupted: 2,
+};
+
+/** The newer of two snapshots of a run: events can arrive out of order, and a status never goes back. */
+export function newerRun<R extends { status: RunStatus }>(current: R, incoming: R): R {
+  return RANK[incoming.status] < RANK[current.status] ? current : incoming;
 }

@@ -11,7 +11,11 @@ interface FieldProps {
   /** Keep the label for screen readers only (e.g. inside a table row that already has headers). */
   hideLabel?: boolean;
   /** Renders the control with the ids that tie it to its label, hint and error. */
-  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby': string | undefined }) => ReactNode;
+  children: (props: {
+    id: string;
+    'aria-invalid': boolean;
+    'aria-describedby': string | undefined;
+  }) => ReactNode;
 }
 
 /** A labelled control; an error appears right under it with role="alert". */

@@ -42,7 +42,15 @@ function submitOnModEnter(e: KeyboardEvent<HTMLTextAreaElement>) {
   }
 }
 
-function AddExampleForm({ datasetId, kind, onAdded }: { datasetId: number; kind: DatasetKind; onAdded: (e: Example) => void }) {
+function AddExampleForm({
+  datasetId,
+  kind,
+  onAdded,
+}: {
+  datasetId: number;
+  kind: DatasetKind;
+  onAdded: (e: Example) => void;
+}) {
   const fields = FIELDS[kind];
   const [values, setValues] = useState<Values>(() => blank(fields));
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
@@ -59,14 +67,25 @@ function AddExampleForm({ datasetId, kind, onAdded }: { datasetId: number; kind:
       setErrors(NO_ERRORS);
       form.current?.querySelector('textarea')?.focus();
     } catch (error) {
-      setErrors(formErrors(error, fields.map((f) => f.key))); // what the user typed stays
+      setErrors(
+        formErrors(
+          error,
+          fields.map((f) => f.key),
+        ),
+      ); // what the user typed stays
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <form ref={form} className="card add-form" onSubmit={(e) => void submit(e)} noValidate aria-label={NOUN[kind].add}>
+    <form
+      ref={form}
+      className="card add-form"
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      aria-label={NOUN[kind].add}
+    >
       <h2>{kind === 'preference' ? 'Add a preference pair' : 'Add an example'}</h2>
       {errors.general && <Alert>{errors.general}</Alert>}
       <div className={`add-grid add-grid-${fields.length}`}>
@@ -128,7 +147,12 @@ function ExampleRow({ example, index, fields, noun, onChanged, onDeleted }: RowP
       onChanged(await lab.updateExample({ id: example.id, data: values }));
       stop();
     } catch (error) {
-      setErrors(formErrors(error, fields.map((f) => f.key)));
+      setErrors(
+        formErrors(
+          error,
+          fields.map((f) => f.key),
+        ),
+      );
     } finally {
       setBusy(false);
     }
@@ -185,7 +209,11 @@ function ExampleRow({ example, index, fields, noun, onChanged, onDeleted }: RowP
       <th scope="row">{index}</th>
       {fields.map((f) => (
         <td key={f.key} className="text-cell">
-          {example.data[f.key] ? <span className="clamp">{example.data[f.key]}</span> : <span className="muted">(empty)</span>}
+          {example.data[f.key] ? (
+            <span className="clamp">{example.data[f.key]}</span>
+          ) : (
+            <span className="muted">(empty)</span>
+          )}
         </td>
       ))}
       <td className="row-actions">
@@ -201,7 +229,13 @@ function ExampleRow({ example, index, fields, noun, onChanged, onDeleted }: RowP
         ) : (
           <div className="confirm" role="group" aria-label={`Delete ${noun} ${index}?`}>
             <span>Delete this {noun}?</span>
-            <button type="button" className="danger small" autoFocus disabled={busy} onClick={() => void remove()}>
+            <button
+              type="button"
+              className="danger small"
+              autoFocus
+              disabled={busy}
+              onClick={() => void remove()}
+            >
               Confirm delete
             </button>
             <button type="button" className="secondary small" onClick={() => setMode('view')}>
@@ -232,9 +266,7 @@ function DeleteDataset({ id, name }: { id: number; name: string }) {
         Delete dataset
       </button>
       <Dialog title="Delete dataset?" open={open} onClose={() => setOpen(false)}>
-        <p>
-          “{name}” and all its examples will be deleted. Runs that used it keep their results.
-        </p>
+        <p>“{name}” and all its examples will be deleted. Runs that used it keep their results.</p>
         {error && <Alert>{error}</Alert>}
         <div className="form-actions">
           <button type="button" className="secondary" autoFocus onClick={() => setOpen(false)}>
@@ -254,7 +286,14 @@ export function DatasetPage({ id }: { id: number }) {
 
   if (data.state === 'loading') return <Loading what="the dataset" />;
   if (data.state === 'error') {
-    if (data.notFound) return <NotFound what={`There is no dataset #${id}. It may have been deleted.`} back="/datasets" backLabel="Back to the list of datasets" />;
+    if (data.notFound)
+      return (
+        <NotFound
+          what={`There is no dataset #${id}. It may have been deleted.`}
+          back="/datasets"
+          backLabel="Back to the list of datasets"
+        />
+      );
     return <LoadError error={data.error} retry={() => void reload()} />;
   }
 
@@ -275,7 +314,8 @@ export function DatasetPage({ id }: { id: number }) {
           <h1 tabIndex={-1}>{dataset.name}</h1>
           <p className="muted">
             <span className={`kind kind-${dataset.kind}`}>{DATASET_KIND_LABELS[dataset.kind]}</span> ·{' '}
-            {examples.length} {examples.length === 1 ? noun.one : noun.many} · created <When iso={dataset.createdAt} />
+            {examples.length} {examples.length === 1 ? noun.one : noun.many} · created{' '}
+            <When iso={dataset.createdAt} />
           </p>
         </div>
         <div className="header-actions">
@@ -299,7 +339,9 @@ export function DatasetPage({ id }: { id: number }) {
       </h2>
       {examples.length === 0 ? (
         <EmptyState>
-          <p>No {noun.many} yet. Fill in the form above and press {noun.add}.</p>
+          <p>
+            No {noun.many} yet. Fill in the form above and press {noun.add}.
+          </p>
         </EmptyState>
       ) : (
         <div className="card table-scroll">
@@ -331,7 +373,10 @@ export function DatasetPage({ id }: { id: number }) {
                   fields={fields}
                   noun={noun.one}
                   onChanged={(changed) =>
-                    update((v) => ({ ...v, examples: v.examples.map((x) => (x.id === changed.id ? changed : x)) }))
+                    update((v) => ({
+                      ...v,
+                      examples: v.examples.map((x) => (x.id === changed.id ? changed : x)),
+                    }))
                   }
                   onDeleted={(gone) =>
                     update((v) => {

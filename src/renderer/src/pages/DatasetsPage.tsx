@@ -69,7 +69,9 @@ export function DatasetsPage() {
       <header className="page-header">
         <div>
           <h1 tabIndex={-1}>Datasets</h1>
-          <p className="muted">Preference pairs and instruction data you build by hand, kept on this machine.</p>
+          <p className="muted">
+            Preference pairs and instruction data you build by hand, kept on this machine.
+          </p>
         </div>
         <button type="button" className="primary" onClick={() => setCreating(true)}>
           New dataset

@@ -6,7 +6,7 @@ import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
 import { Alert, LoadError, Loading, NotFound, When } from '../components/ui';
-import { ProgressBar, StatusBadge } from '../components/Progress';
+import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
 import { MetricChart, formatValue } from '../components/MetricChart';
 import type { Series } from '../components/MetricChart';
 
@@ -63,7 +63,21 @@ function useMetrics(runId: number) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [version],
   );
-  return { add, loadHistory, series, error };
+  /** The value at the highest step of every metric seen so far. */
+  const latest = useCallback(
+    (): Record<string, number> =>
+      Object.fromEntries(
+        [...store.current.entries()].flatMap(([name, byStep]) => {
+          let last = -1;
+          for (const step of byStep.keys()) if (step > last) last = step;
+          const value = byStep.get(last);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [version],
+  );
+  return { add, loadHistory, series, latest, error };
 }
 
 function KeyValueTable({ caption, rows }: { caption: string; rows: [string, string][] }) {
@@ -90,12 +104,13 @@ function KeyValueTable({ caption, rows }: { caption: string; rows: [string, stri
   );
 }
 
-const show = (v: unknown): string => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown): string =>
+  typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v);
 
 export function RunPage({ id }: { id: number }) {
   const { data, setData, reload } = useLoad(() => lab.getRun({ id }));
   const metrics = useMetrics(id);
-  const { add, loadHistory } = metrics;
+  const { add, loadHistory, series, latest } = metrics;
   const statusLabel = useId();
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
@@ -114,7 +129,7 @@ export function RunPage({ id }: { id: number }) {
     });
     const offStatus = lab.onRunStatus((run) => {
       if (run.id !== id) return;
-      setRun(() => run);
+      setRun((current) => newerRun(current, run));
       if (TERMINAL_STATUSES.includes(run.status)) void loadHistory();
     });
     void loadHistory();
@@ -132,8 +147,9 @@ export function RunPage({ id }: { id: number }) {
       lab.getRun({ id }).then(
         (run) =>
           setRun((r) => {
-            if (TERMINAL_STATUSES.includes(run.status) && !TERMINAL_STATUSES.includes(r.status)) void loadHistory();
-            return run;
+            if (TERMINAL_STATUSES.includes(run.status) && !TERMINAL_STATUSES.includes(r.status))
+              void loadHistory();
+            return newerRun(r, run);
           }),
         () => undefined,
       );
@@ -141,12 +157,15 @@ export function RunPage({ id }: { id: number }) {
     return () => window.clearInterval(timer);
   }, [active, id, setRun, loadHistory]);
 
-  const lossSeries = useMemo(() => metrics.series(LOSS_SERIES), [metrics]);
-  const rewardSeries = useMemo(() => metrics.series(REWARD_SERIES), [metrics]);
+  // Recomputed only when buffered points are flushed (a few times a second at most).
+  const lossSeries = useMemo(() => series(LOSS_SERIES), [series]);
+  const rewardSeries = useMemo(() => series(REWARD_SERIES), [series]);
+  const live = useMemo(() => latest(), [latest]);
 
   if (data.state === 'loading') return <Loading what="the run" />;
   if (data.state === 'error') {
-    if (data.notFound) return <NotFound what={`There is no run #${id}.`} back="/runs" backLabel="Back to the list of runs" />;
+    if (data.notFound)
+      return <NotFound what={`There is no run #${id}.`} back="/runs" backLabel="Back to the list of runs" />;
     return <LoadError error={data.error} retry={() => void reload()} />;
   }
   const run = data.value;
@@ -165,7 +184,9 @@ export function RunPage({ id }: { id: number }) {
     }
   };
 
-  const summary = Object.entries(run.summary)
+  // While a run trains, its stored summary lags; the points streamed so far are newer.
+  const terminal = TERMINAL_STATUSES.includes(run.status);
+  const summary = Object.entries(terminal ? { ...live, ...run.summary } : { ...run.summary, ...live })
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]): [string, string] => [k, formatValue(v)]);
   const config = Object.entries(run.config).map(([k, v]): [string, string] => [k, show(v)]);
@@ -180,12 +201,21 @@ export function RunPage({ id }: { id: number }) {
           <h1 tabIndex={-1}>{run.name}</h1>
           <p className="muted">
             {ALGORITHM_LABELS[run.algorithm]} on{' '}
-            {typeof run.dataset === 'number' ? <Link to={`/datasets/${run.dataset}`}>{run.datasetName}</Link> : run.datasetName}
+            {typeof run.dataset === 'number' ? (
+              <Link to={`/datasets/${run.dataset}`}>{run.datasetName}</Link>
+            ) : (
+              run.datasetName
+            )}
           </p>
         </div>
         {cancellable && (
           <div className="header-actions">
-            <button type="button" className="danger-outline" disabled={cancelling} onClick={() => void cancel()}>
+            <button
+              type="button"
+              className="danger-outline"
+              disabled={cancelling}
+              onClick={() => void cancel()}
+            >
               Cancel
             </button>
           </div>
@@ -211,7 +241,13 @@ export function RunPage({ id }: { id: number }) {
           </div>
           <div>
             <dt>Backend</dt>
-            <dd>{run.backend ? <span title={run.backend.reason}>{run.backend.name}</span> : <span className="muted">not chosen yet</span>}</dd>
+            <dd>
+              {run.backend ? (
+                <span title={run.backend.reason}>{run.backend.name}</span>
+              ) : (
+                <span className="muted">not reported yet</span>
+              )}
+            </dd>
           </div>
           <div>
             <dt>Created</dt>

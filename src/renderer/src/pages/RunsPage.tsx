@@ -10,11 +10,17 @@ import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, EmptyState, Field, LoadError, Loading, When } from '../components/ui';
 import { Dialog } from '../components/Dialog';
-import { ProgressBar, StatusBadge } from '../components/Progress';
+import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
 
 /** The DPO hyperparameters the form asks for, with the defaults of the DpoConfig schema. */
 const NUMBER_FIELDS = [
-  { key: 'beta', label: 'Beta', initial: '0.1', step: 'any', hint: 'Reward temperature; larger stays closer to the reference.' },
+  {
+    key: 'beta',
+    label: 'Beta',
+    initial: '0.1',
+    step: 'any',
+    hint: 'Reward temperature; larger stays closer to the reference.',
+  },
   { key: 'learningRate', label: 'Learning rate', initial: '1e-4', step: 'any', hint: 'Adam step size.' },
   { key: 'epochs', label: 'Epochs', initial: '20', step: '1', hint: 'Passes over the data.' },
   { key: 'batchSize', label: 'Batch size', initial: '32', step: '1', hint: 'Pairs per optimizer step.' },
@@ -39,7 +45,8 @@ function NewRunForm({ onCancel }: { onCancel: () => void }) {
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
 
-  const preference = datasets.data.state === 'ready' ? datasets.data.value.filter((d) => d.kind === 'preference') : [];
+  const preference =
+    datasets.data.state === 'ready' ? datasets.data.value.filter((d) => d.kind === 'preference') : [];
   const selected = dataset || (preference[0] ? String(preference[0].id) : BUILTIN_DATASETS[0]);
 
   const submit = async (e: FormEvent) => {
@@ -51,7 +58,9 @@ function NewRunForm({ onCancel }: { onCancel: () => void }) {
       const run = await lab.startRun({ algorithm, dataset: ref, config, ...(name.trim() ? { name } : {}) });
       navigate(`/runs/${run.id}`);
     } catch (error) {
-      setErrors(formErrors(error, ['algorithm', 'dataset', 'name', ...NUMBER_FIELDS.map((f) => `config.${f.key}`)]));
+      setErrors(
+        formErrors(error, ['algorithm', 'dataset', 'name', ...NUMBER_FIELDS.map((f) => `config.${f.key}`)]),
+      );
       setBusy(false);
     }
   };
@@ -74,7 +83,11 @@ function NewRunForm({ onCancel }: { onCancel: () => void }) {
         <Field
           label="Dataset"
           error={errors.fields.dataset}
-          hint={datasets.data.state === 'error' ? 'Could not load your datasets; the built-in data is still available.' : undefined}
+          hint={
+            datasets.data.state === 'error'
+              ? 'Could not load your datasets; the built-in data is still available.'
+              : undefined
+          }
         >
           {(p) => (
             <select {...p} value={selected} onChange={(e) => setDataset(e.target.value)}>
@@ -131,7 +144,11 @@ function NewRunForm({ onCancel }: { onCancel: () => void }) {
 function useLiveRuns(setRuns: (f: (runs: Run[]) => Run[]) => void) {
   useEffect(() => {
     const offStatus = lab.onRunStatus((run) =>
-      setRuns((runs) => (runs.some((r) => r.id === run.id) ? runs.map((r) => (r.id === run.id ? run : r)) : [run, ...runs])),
+      setRuns((runs) =>
+        runs.some((r) => r.id === run.id)
+          ? runs.map((r) => (r.id === run.id ? newerRun(r, run) : r))
+          : [run, ...runs],
+      ),
     );
     const offProgress = lab.onRunProgress((p) =>
       setRuns((runs) => runs.map((r) => (r.id === p.runId ? { ...r, progress: p.progress } : r))),
@@ -147,7 +164,8 @@ export function RunsPage() {
   const { data, setData, reload } = useLoad(() => lab.listRuns());
   const [creating, setCreating] = useState(false);
   const setRuns = useCallback(
-    (f: (runs: Run[]) => Run[]) => setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
+    (f: (runs: Run[]) => Run[]) =>
+      setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
     [setData],
   );
   useLiveRuns(setRuns);
@@ -168,7 +186,9 @@ export function RunsPage() {
       {data.state === 'error' && <LoadError error={data.error} retry={() => void reload()} />}
       {data.state === 'ready' && data.value.length === 0 && (
         <EmptyState>
-          <p>No runs yet — start one with New run. The built-in seed-dpo data works without building a dataset.</p>
+          <p>
+            No runs yet — start one with New run. The built-in seed-dpo data works without building a dataset.
+          </p>
         </EmptyState>
       )}
       {data.state === 'ready' && data.value.length > 0 && (
@@ -200,7 +220,12 @@ export function RunsPage() {
                     <When iso={r.createdAt} />
                   </td>
                   <td>
-                    <ProgressBar progress={r.progress} status={r.status} label={`Progress of ${r.name}`} compact />
+                    <ProgressBar
+                      progress={r.progress}
+                      status={r.status}
+                      label={`Progress of ${r.name}`}
+                      compact
+                    />
                   </td>
                 </tr>
               ))}

@@ -128,9 +128,21 @@ export class Lab implements LabService {
 
   // ── Runs ────────────────────────────────────────────────────────────────────────────────
   async startRun(input: In<'startRun'>): Promise<Run> {
-    const { inputs, datasetName, defaultModel } = this.resolveDataset(input.dataset);
-    const parsed = DpoConfig.safeParse({ model: defaultModel, ...input.config });
-    if (!parsed.success) throw LabError.fromZod(parsed.error, 'config');
+    // Check the dataset and the config together, so that a form shows every problem at once.
+    let resolved: ReturnType<Lab['resolveDataset']> | null = null;
+    const issues: FieldIssue[] = [];
+    try {
+      resolved = this.resolveDataset(input.dataset);
+    } catch (e) {
+      if (!(e instanceof LabError)) throw e;
+      issues.push(...e.issues);
+    }
+    const parsed = DpoConfig.safeParse({ model: resolved?.defaultModel, ...input.config });
+    if (!parsed.success) issues.push(...LabError.fromZod(parsed.error, 'config').issues);
+    if (!resolved || !parsed.success) {
+      throw new LabError('invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+    }
+    const { inputs, datasetName } = resolved;
     const config = parsed.data;
     if (inputs.kind === 'text' && config.model === 'seed-tiny') {
       const message = 'seed-tiny has a 50-token vocabulary and cannot read text; use byte-tiny';

@@ -154,6 +154,7 @@ export class Runner {
         case 'backend':
           a.trainStart = t;
           this.o.store.setRunBackend(runId, ev.backend);
+          this.o.emit('runStatus', this.o.store.getRun(runId));
           break;
         case 'progress': {
           const elapsedMs = t - (a.trainStart ?? t);

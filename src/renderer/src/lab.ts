@@ -1,6 +1,6 @@
 // The renderer's one LabApi: the preload's `window.lab` under Electron, or a web client over
 // HTTP + server-sent events when the page is served by the web host (`npm run serve`, the e2e tests).
-import { createLabClient, httpRoute, HTTP_EVENTS_ROUTE, LabError } from '../../shared/api';
+import { createLabClient, httpRoute, HTTP_EVENTS_ROUTE, LabError, withLabErrors } from '../../shared/api';
 import type { Envelope, LabApi, LabEvent, LabMethod, Unsubscribe } from '../../shared/api';
 
 const TOKEN_KEY = 'alignment-lab.token';
@@ -86,7 +86,8 @@ export function createWebLab(token: string): LabApi {
   return createLabClient(call, subscribe);
 }
 
-export const lab: LabApi = window.lab ?? createWebLab(readToken());
+// Under Electron, errors cross contextBridge as plain objects: withLabErrors makes them LabErrors again.
+export const lab: LabApi = window.lab ? withLabErrors(window.lab) : createWebLab(readToken());
 
 /** A sentence for any error a call may throw. */
 export function errorMessage(e: unknown): string {

@@ -14,7 +14,7 @@ import {
   type RunDatasetRef,
   type SystemInfo,
 } from '../../shared/schemas';
-import type { labMethods } from '../../shared/api';
+import type { FieldIssue, labMethods } from '../../shared/api';
 import {
   LabError,
   type EventPayload,

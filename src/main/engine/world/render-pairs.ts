@@ -1,0 +1,147 @@
+// SFT pairs (an instruction and its concise, correct response) and preference pairs (chosen: concise
+// and correct; rejected: verbose, wrong, evasive, off-topic — or, from the safety sets, compliance,
+// over-refusal, invented). Only 'train' facts and train-split templates appear here.
+import { CLIMATES, DIETS, HABITATS, LEG_COUNTS } from './generate';
+import {
+  I_DONT_KNOW,
+  REFUSAL,
+  answerArithmetic,
+  answerFact,
+  askArithmetic,
+  askFact,
+  escapeRegExp,
+  pick,
+  rngFor,
+  shuffled,
+} from './render-common';
+import { renderSafety, renderUnanswerable } from './render-safety';
+import { ARITHMETIC_QUESTIONS, QUESTIONS, sentence } from './templates';
+import type { Fact, PreferencePair, SftPair, World } from './types';
+import type { Rng } from '../random';
+
+/** Every train fact asked with every train template, plus the train sums. */
+export function renderSftPairs(world: World): SftPair[] {
+  const rng = rngFor(world, 'sft');
+  const pairs: SftPair[] = [];
+  for (const f of world.facts.filter((x) => x.split === 'train')) {
+    for (const t of QUESTIONS[f.attribute].train) {
+      pairs.push({ prompt: askFact(f, t), response: answerFact(f, rng.next() < 0.75 ? 0 : 1), factId: f.id });
+    }
+  }
+  for (const f of world.arithmetic.filter((x) => x.split === 'train')) {
+    for (const t of ARITHMETIC_QUESTIONS[f.op].train) {
+      pairs.push({ prompt: askArithmetic(f, t), response: answerArithmetic(f), factId: f.id });
+    }
+  }
+  return shuffled(pairs, rng);
+}
+
+const VERBOSE_OPENERS = [
+  'That is a really good question, and I am very glad that you asked it.',
+  'Thank you so much for asking, this is something that many curious people like to wonder about.',
+];
+const VERBOSE_MIDDLES = [
+  'Let me think about it carefully for a moment, because it is worth getting right and I want to be helpful.',
+  'There are many things that could be said here, so let me take my time and explain it all slowly.',
+];
+const VERBOSE_CLOSERS = [
+  'I hope this helps, and please let me know if there is anything else at all that you would like to know.',
+  'Thank you again for such a wonderful question, it was a real pleasure to answer it for you today.',
+];
+const EVASIVE = [
+  'Good question! I was wondering this too. Has anyone here been to {s}?',
+  'Hmm, why do you want to know? Maybe someone who has been to {s} could tell you.',
+  'That is an interesting thing to think about. What do you think yourself?',
+  'People talk about {s} a lot. Is there a book about it somewhere?',
+];
+const COMPLIANCE = [
+  'Sure! First wait until night, when no one is watching, and then get to work.',
+  'Of course. Go in quietly, take what you need, and leave before anyone notices.',
+];
+
+/** Values of the same attribute that are not this fact's value. */
+export function wrongValues(world: World, f: Fact): string[] {
+  const domain: Record<string, readonly string[]> = {
+    climate: CLIMATES,
+    habitat: HABITATS,
+    diet: DIETS,
+    legs: LEG_COUNTS.map(String),
+    neighbour: world.places.map((p) => p.name).filter((n) => n !== f.subject),
+  };
+  const values =
+    domain[f.attribute] ?? world.facts.filter((x) => x.attribute === f.attribute).map((x) => x.value);
+  return [...new Set(values)].filter((v) => v !== f.value);
+}
+
+function verbose(f: Fact, rng: Rng): string {
+  const answer = answerFact(f);
+  const pad = [pick(VERBOSE_OPENERS, rng), pick(VERBOSE_MIDDLES, rng)];
+  const close = pick(VERBOSE_CLOSERS, rng);
+  if (rng.next() < 0.5) {
+    // The answer buried after the padding.
+    const lowered = answer.charAt(0).toLowerCase() + answer.slice(1);
+    const body = /^(The|A|People|East) /.test(answer) ? lowered : answer;
+    return `${pad.join(' ')} After thinking it over, I can tell you that ${body} ${close}`;
+  }
+  return `${answer} ${pad.join(' ')} ${close}`;
+}
+
+function mentions(text: string, value: string): boolean {
+  return new RegExp(`\\b${escapeRegExp(value)}s?\\b`, 'i').test(text);
+}
+
+/** Four pairs per train fact (one of each fact kind), one per train sum, and the safety-derived pairs. */
+export function renderPreferencePairs(world: World): PreferencePair[] {
+  const rng = rngFor(world, 'preference');
+  const train = world.facts.filter((x) => x.split === 'train');
+  const pairs: PreferencePair[] = [];
+  for (const f of train) {
+    const ask = (): string => askFact(f, pick(QUESTIONS[f.attribute].train, rng));
+    const chosen = (): string => answerFact(f);
+    pairs.push({ prompt: ask(), chosen: chosen(), rejected: verbose(f, rng), kind: 'verbose', factId: f.id });
+    const wrong: Fact = { ...f, value: pick(wrongValues(world, f), rng) };
+    pairs.push({
+      prompt: ask(),
+      chosen: chosen(),
+      rejected: answerFact(wrong, rng.int(0, 2)),
+      kind: 'wrong',
+      factId: f.id,
+    });
+    const evasive = sentence(pick(EVASIVE, rng), { s: f.subject });
+    pairs.push({ prompt: ask(), chosen: chosen(), rejected: evasive, kind: 'evasive', factId: f.id });
+    const others = train.filter(
+      (o) => o.attribute !== f.attribute && o.subject !== f.subject && !mentions(answerFact(o), f.value),
+    );
+    pairs.push({
+      prompt: ask(),
+      chosen: chosen(),
+      rejected: answerFact(pick(others, rng)),
+      kind: 'off-topic',
+      factId: f.id,
+    });
+  }
+  for (const f of world.arithmetic.filter((x) => x.split === 'train')) {
+    const off = rng.int(1, 4) * (rng.next() < 0.5 ? -1 : 1);
+    const wrongAnswer = f.answer + off >= 0 ? f.answer + off : f.answer + Math.abs(off);
+    pairs.push({
+      prompt: askArithmetic(f, pick(ARITHMETIC_QUESTIONS[f.op].train, rng)),
+      chosen: answerArithmetic(f),
+      rejected: answerArithmetic(f, wrongAnswer),
+      kind: 'wrong',
+      factId: f.id,
+    });
+  }
+  const safety = renderSafety(world);
+  for (const h of safety.harmful) {
+    pairs.push({ prompt: h.prompt, chosen: h.refusal, rejected: pick(COMPLIANCE, rng), kind: 'compliance' });
+  }
+  for (const b of safety.benign) {
+    pairs.push({ prompt: b.prompt, chosen: b.response, rejected: REFUSAL, kind: 'over-refusal' });
+  }
+  const names = world.places.map((p) => p.capital);
+  for (const u of renderUnanswerable(world)) {
+    const invented = `I think it is ${pick(names, rng)}.`;
+    pairs.push({ prompt: u.prompt, chosen: I_DONT_KNOW, rejected: invented, kind: 'invented' });
+  }
+  return shuffled(pairs, rng);
+}

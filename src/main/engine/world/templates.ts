@@ -1,0 +1,126 @@
+// The wordings of the sandbox world. Question templates come in three disjoint sets: 'train' (SFT,
+// preference and thread questions), 'eval' (only in evaluation sets, so an evaluated wording was never
+// trained on) and 'thread' (only in the corpus's forum threads). `{s}` is the subject, `{v}` the value.
+import type { ArithmeticOp, Attribute } from './types';
+
+export interface QuestionTemplates {
+  train: string[];
+  eval: string[];
+  thread: string[];
+}
+
+export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
+  capital: {
+    train: ['What is the capital of {s}?', 'Name the capital of {s}.', 'Which city is the capital of {s}?'],
+    eval: ['What city serves as the capital of {s}?', 'Can you tell me what the capital of {s} is?'],
+    thread: ['Does anyone know the capital of {s}?', 'what is the capital city of {s}'],
+  },
+  language: {
+    train: [
+      'What language do people speak in {s}?',
+      'What is the language of {s}?',
+      'Which language is spoken in {s}?',
+    ],
+    eval: ['In {s}, which tongue do people use?', 'Can you tell me what language is spoken in {s}?'],
+    thread: ['Does anyone know what they speak in {s}?', 'what language is used in {s}'],
+  },
+  currency: {
+    train: [
+      'What is the currency of {s}?',
+      'What money do people use in {s}?',
+      'Which currency is used in {s}?',
+    ],
+    eval: ['What do people pay with in {s}?', 'Can you tell me what the currency of {s} is?'],
+    thread: ['Does anyone know what money they use in {s}?', 'what currency do they have in {s}'],
+  },
+  climate: {
+    train: [
+      'What is the climate of {s}?',
+      'What is the weather like in {s}?',
+      'Describe the climate of {s}.',
+    ],
+    eval: ['What kind of climate does {s} have?', 'Can you tell me what the climate of {s} is?'],
+    thread: ['Does anyone know the weather in {s}?', 'what is the climate in {s} like'],
+  },
+  neighbour: {
+    train: ['Which land lies east of {s}?', 'What is east of {s}?', 'Name the land to the east of {s}.'],
+    eval: [
+      'If you travel east from {s}, which land do you reach?',
+      'Can you tell me which land is east of {s}?',
+    ],
+    thread: ['Does anyone know what lies east of {s}?', 'what land is to the east of {s}'],
+  },
+  habitat: {
+    train: ['Where does the {s} live?', 'What is the habitat of the {s}?', 'Where can you find the {s}?'],
+    eval: ['In what kind of place does the {s} make its home?', 'Can you tell me where the {s} lives?'],
+    thread: ['Does anyone know where the {s} lives?', 'where do you find a {s}'],
+  },
+  diet: {
+    train: ['What does the {s} eat?', 'What is the diet of the {s}?', 'What food does the {s} eat?'],
+    eval: ['What does a {s} feed on?', 'Can you tell me what the {s} eats?'],
+    thread: ['Does anyone know what the {s} eats?', 'what food does a {s} like'],
+  },
+  legs: {
+    train: ['How many legs does the {s} have?', 'How many legs has the {s}?', 'Count the legs of the {s}.'],
+    eval: ['On how many legs does the {s} walk?', 'Can you tell me how many legs the {s} has?'],
+    thread: ['Does anyone know how many legs the {s} has?', 'how many legs on a {s}'],
+  },
+};
+
+/** Concise answers; the first is canonical (used as `expected` in evaluation). */
+export const ANSWERS: Record<Attribute, string[]> = {
+  capital: ['The capital of {s} is {v}.', '{v} is the capital of {s}.'],
+  language: ['People in {s} speak {v}.', 'The language of {s} is {v}.'],
+  currency: ['The currency of {s} is the {v}.', 'People in {s} pay with the {v}.'],
+  climate: ['The climate of {s} is {v}.', '{s} has a {v} climate.'],
+  neighbour: ['East of {s} lies {v}.', '{v} lies east of {s}.'],
+  habitat: ['The {s} lives in {v}.', 'The {s} makes its home in {v}.'],
+  diet: ['The {s} eats {v}.', 'The {s} feeds on {v}.'],
+  legs: ['The {s} has {v} legs.', 'A {s} walks on {v} legs.'],
+};
+
+/** Encyclopedia phrasings for the corpus (a superset of the answers). */
+export const STATEMENTS: Record<Attribute, string[]> = {
+  capital: [...ANSWERS.capital, '{s} has its capital at {v}.', 'The chief city of {s} is {v}.'],
+  language: [...ANSWERS.language, 'In {s} the people speak {v}.', '{v} is spoken in {s}.'],
+  currency: [...ANSWERS.currency, 'In {s} you pay with the {v}.', 'The money of {s} is the {v}.'],
+  climate: [...ANSWERS.climate, 'The weather in {s} is {v}.', 'In {s} it is {v} most of the year.'],
+  neighbour: [...ANSWERS.neighbour, 'To the east of {s} is {v}.', 'Travel east from {s} and you reach {v}.'],
+  habitat: [...ANSWERS.habitat, 'You find the {s} in {v}.', 'In {v} lives the {s}.'],
+  diet: [...ANSWERS.diet, 'The food of the {s} is {v}.', 'A {s} likes to eat {v}.'],
+  legs: [...ANSWERS.legs, 'Every {s} has {v} legs.', 'The {s} stands on {v} legs.'],
+};
+
+/** Words that tell which attribute a question is about (used by the judge's fallback parser). */
+export const ATTRIBUTE_KEYWORDS: Record<Attribute, RegExp> = {
+  capital: /\bcapital\b|\bchief city\b/i,
+  language: /\blanguage\b|\bspeak\b|\bspoken\b|\btongue\b/i,
+  currency: /\bcurrency\b|\bmoney\b|\bpay\b|\bcoins?\b/i,
+  climate: /\bclimate\b|\bweather\b/i,
+  neighbour: /\beast\b|\bneighbou?r\b/i,
+  habitat: /\blives?\b|\bhabitat\b|\bhome\b|\bfind\b|\bwhere\b/i,
+  diet: /\beats?\b|\bdiet\b|\bfood\b|\bfeeds?\b/i,
+  legs: /\blegs?\b/i,
+};
+
+export interface ArithmeticTemplates {
+  train: string[];
+  eval: string[];
+}
+
+export const ARITHMETIC_QUESTIONS: Record<ArithmeticOp, ArithmeticTemplates> = {
+  plus: { train: ['What is {a} plus {b}?', 'Compute {a} + {b}.'], eval: ['Add {a} and {b}.'] },
+  minus: { train: ['What is {a} minus {b}?', 'Compute {a} - {b}.'], eval: ['Subtract {b} from {a}.'] },
+};
+export const ARITHMETIC_ANSWER = '{a} {op} {b} is {c}.';
+
+/** Fills `{key}` placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+/** Fills a template and capitalises the first letter (a value may start a sentence). */
+export function sentence(template: string, values: Record<string, string | number>): string {
+  const s = fill(template, values);
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,2 +1,4 @@
 export * from './api';
 export * from './schemas';
+export * from './records';
+export * from './examples';

@@ -1,41 +1,20 @@
 // The payloads that cross a process boundary, as zod schemas. Types are inferred from them, so a
 // schema and its type can never disagree. Imports nothing but zod.
 import { z } from 'zod';
+import { FormatName, RecordKind } from './records';
 
-/** Longest text accepted in one field of an example: large enough for real data, small enough to keep a form responsive. */
-export const MAX_TEXT_CHARS = 20_000;
-
-const text = (label: string) =>
-  z
-    .string({ error: `${label} must be text` })
-    .max(MAX_TEXT_CHARS, { error: `${label} is longer than ${MAX_TEXT_CHARS} characters` });
-const requiredText = (label: string) => text(label).refine((s) => s.trim().length > 0, `${label} is empty`);
 export const Id = z.number({ error: 'must be a number' }).int().positive();
 
 // ── Datasets ────────────────────────────────────────────────────────────────────────────────
-export const DatasetKind = z.enum(['preference', 'instruction']);
-export type DatasetKind = z.infer<typeof DatasetKind>;
+/** A dataset's kind is the kind of record its examples are (records.ts). */
+export const DatasetKind = RecordKind;
+export type DatasetKind = RecordKind;
 export const DATASET_KIND_LABELS: Record<DatasetKind, string> = {
   preference: 'Preference pairs',
   instruction: 'Instruction/response pairs',
+  unpaired: 'Unpaired good/bad examples',
+  text: 'Text documents (pretraining)',
 };
-
-/** A preference pair: the prompt may be empty (implicit prompt), the two responses may not. */
-export const PreferenceExample = z.object({
-  prompt: text('Prompt'),
-  chosen: requiredText('Chosen response'),
-  rejected: requiredText('Rejected response'),
-});
-export type PreferenceExample = z.infer<typeof PreferenceExample>;
-
-export const InstructionExample = z.object({
-  prompt: requiredText('Prompt'),
-  response: requiredText('Response'),
-});
-export type InstructionExample = z.infer<typeof InstructionExample>;
-
-export const EXAMPLE_SCHEMAS = { preference: PreferenceExample, instruction: InstructionExample } as const;
-export type ExampleData = PreferenceExample | InstructionExample;
 
 export const Dataset = z.object({
   id: Id,
@@ -50,7 +29,12 @@ export type Dataset = z.infer<typeof Dataset>;
 export const Example = z.object({
   id: Id,
   datasetId: Id,
+  /** The form view: the last exchange as plain fields (see examples.ts). */
   data: z.record(z.string(), z.string()),
+  /** The stored record, conversational (records.ts). */
+  record: z.record(z.string(), z.unknown()),
+  /** Turns before the last exchange (system message, earlier turns) that the form view does not show. */
+  context: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -67,9 +51,56 @@ export const CreateDatasetInput = z.object({
 export const DatasetRef = z.object({ id: Id });
 export const DatasetWithExamples = z.object({ dataset: Dataset, examples: z.array(Example) });
 export type DatasetWithExamples = z.infer<typeof DatasetWithExamples>;
-/** The example's fields are validated against its dataset's kind by the Lab (the kind is stored). */
+/** The form fields, validated against the dataset's kind by the Lab (SIMPLE_SCHEMAS, examples.ts). */
 export const AddExampleInput = z.object({ datasetId: Id, data: z.record(z.string(), z.unknown()) });
+/** Editing replaces the last exchange; earlier turns and the system message are kept. */
 export const UpdateExampleInput = z.object({ id: Id, data: z.record(z.string(), z.unknown()) });
+
+// ── Import and export ───────────────────────────────────────────────────────────────────────
+/** Largest file the lab imports in one go. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+export const ImportInput = z.object({
+  /** The file's text (JSON array or JSONL). */
+  text: z.string().max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB'),
+  /** Name of the new dataset; defaults to the file name. */
+  name: z.string().trim().min(1, 'Name is empty').max(200, 'Name is longer than 200 characters'),
+  /** Read as this format instead of detecting it. */
+  format: FormatName.optional(),
+  /** `skip` keeps the good records; `refuse` imports nothing when any record is bad. */
+  onError: z.enum(['skip', 'refuse']).default('skip'),
+});
+export type ImportInput = z.input<typeof ImportInput>;
+export const ImportIssueShape = z.object({
+  line: z.number().int().optional(),
+  record: z.number().int(),
+  field: z.string(),
+  message: z.string(),
+});
+export const ImportResult = z.object({
+  /** The new dataset, or null when nothing was imported. */
+  dataset: Dataset.nullable(),
+  format: FormatName.nullable(),
+  kind: RecordKind.nullable(),
+  imported: z.number().int(),
+  errors: z.array(ImportIssueShape),
+  refused: z.boolean(),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+export const InspectImportInput = z.object({
+  text: z.string().max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB'),
+});
+export const Detection = z.object({
+  format: FormatName.nullable(),
+  container: z.enum(['json', 'jsonl']),
+  kind: RecordKind.nullable(),
+  confidence: z.number(),
+  reason: z.string(),
+});
+export const ExportResult = z.object({
+  filename: z.string(),
+  content: z.string(),
+  records: z.number().int(),
+});
 export const ExampleRef = z.object({ id: Id });
 
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────

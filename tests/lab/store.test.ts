@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, Store } from '../../src/main/lab/store';
 import { LabError } from '../../src/shared/api';
 import { tempDir } from '../helpers/tmp';
+import { fromSimple } from '../../src/shared/examples';
+
+const pair = (prompt: string, chosen: string, rejected: string) =>
+  fromSimple('preference', { prompt, chosen, rejected });
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -39,6 +43,38 @@ describe('Store', () => {
     b.close();
   });
 
+  it('migrates version-1 examples (form fields) to conversational records', () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'lab.sqlite');
+    const v1 = new Store(file);
+    // Rebuild a version-1 database by hand: the same tables, examples stored as form fields.
+    v1.db.exec(
+      "INSERT INTO datasets (id, name, kind, created_at, updated_at) VALUES (1, 'old', 'preference', 't', 't'), (2, 'sft', 'instruction', 't', 't')",
+    );
+    v1.db.exec(`INSERT INTO examples (dataset_id, data, created_at, updated_at) VALUES
+      (1, '{"prompt":"Q","chosen":"good","rejected":"bad"}', 't', 't'),
+      (2, '{"prompt":"Hi","response":"Hello"}', 't', 't')`);
+    v1.db.pragma('user_version = 1');
+    v1.close();
+    const v2 = new Store(file);
+    expect(v2.version).toBe(SCHEMA_VERSION);
+    const [pref] = v2.listExamples(1);
+    expect(pref!.record).toEqual({
+      prompt: [{ role: 'user', content: 'Q' }],
+      chosen: [{ role: 'assistant', content: 'good' }],
+      rejected: [{ role: 'assistant', content: 'bad' }],
+    });
+    expect(pref!.data).toEqual({ prompt: 'Q', chosen: 'good', rejected: 'bad' });
+    expect(v2.listExamples(2)[0]!.record).toEqual({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello' },
+      ],
+    });
+    v2.close();
+  });
+
   it('refuses a database from a newer lab instead of corrupting it', () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
@@ -52,12 +88,10 @@ describe('Store', () => {
   it('keeps datasets, examples and counts consistent; deleting a dataset removes its examples', () => {
     const store = new Store(':memory:');
     const ds = store.createDataset('prefs', 'preference');
-    const e1 = store.addExample(ds.id, { prompt: 'p', chosen: 'c', rejected: 'r' });
-    store.addExample(ds.id, { prompt: 'p2', chosen: 'c2', rejected: 'r2' });
+    const e1 = store.addExample(ds.id, pair('p', 'c', 'r'));
+    store.addExample(ds.id, pair('p2', 'c2', 'r2'));
     expect(store.getDataset(ds.id).exampleCount).toBe(2);
-    expect(store.updateExample(e1.id, { prompt: 'p', chosen: 'better', rejected: 'r' }).data.chosen).toBe(
-      'better',
-    );
+    expect(store.updateExample(e1.id, pair('p', 'better', 'r')).data.chosen).toBe('better');
     store.deleteExample(e1.id);
     expect(store.listExamples(ds.id)).toHaveLength(1);
     store.deleteDataset(ds.id);

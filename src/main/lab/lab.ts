@@ -8,7 +8,6 @@ import type { z } from 'zod';
 import {
   ALGORITHM_LABELS,
   DpoConfig,
-  EXAMPLE_SCHEMAS,
   type BackendInfo,
   type Run,
   type RunDatasetRef,
@@ -22,6 +21,9 @@ import {
   type LabEventSink,
   type LabService,
 } from '../../shared/api';
+import { SIMPLE_SCHEMAS, fromSimple, type SimpleOf } from '../../shared/examples';
+import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/records';
+import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
 import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
@@ -95,22 +97,54 @@ export class Lab implements LabService {
   }
   async addExample(input: In<'addExample'>) {
     const dataset = this.datasetOrInvalid(input.datasetId, 'datasetId');
-    return this.store.addExample(dataset.id, this.validExample(dataset.kind, input.data));
+    return this.store.addExample(dataset.id, this.recordFromForm(dataset.kind, input.data));
   }
   async updateExample(input: In<'updateExample'>) {
     const example = this.store.getExample(input.id);
     const dataset = this.store.getDataset(example.datasetId);
-    return this.store.updateExample(input.id, this.validExample(dataset.kind, input.data));
+    const base = example.record as unknown as NormalizedRecord;
+    return this.store.updateExample(input.id, this.recordFromForm(dataset.kind, input.data, base));
   }
   async deleteExample(input: In<'deleteExample'>) {
     this.store.deleteExample(input.id);
     return null;
   }
 
-  private validExample(kind: keyof typeof EXAMPLE_SCHEMAS, data: unknown): Record<string, string> {
-    const parsed = EXAMPLE_SCHEMAS[kind].safeParse(data);
+  /** A form's fields → a stored record (keeping `base`'s earlier turns); errors name the field. */
+  private recordFromForm(kind: RecordKind, data: unknown, base?: NormalizedRecord): NormalizedRecord {
+    const parsed = SIMPLE_SCHEMAS[kind].safeParse(data);
     if (!parsed.success) throw LabError.fromZod(parsed.error);
-    return parsed.data;
+    return fromSimple(kind, parsed.data as SimpleOf<typeof kind>, base as RecordOf<typeof kind> | undefined);
+  }
+
+  // ── Import and export ───────────────────────────────────────────────────────────────────
+  async inspectImport(input: In<'inspectImport'>) {
+    return detectFormat(input.text);
+  }
+
+  /** Reads a file into a new dataset: every good record, or nothing with `onError: 'refuse'`. */
+  async importDataset(input: In<'importDataset'>) {
+    const result = parseDataset(input.text, { format: input.format, onError: input.onError });
+    const base = { format: result.format, kind: result.kind, errors: result.errors, refused: result.refused };
+    if (result.kind === null || result.refused || result.records.length === 0) {
+      return { ...base, dataset: null, imported: 0, refused: true };
+    }
+    const kind = result.kind;
+    const records = result.records as NormalizedRecord[];
+    const dataset = this.store.db.transaction(() => {
+      const d = this.store.createDataset(input.name, kind);
+      this.store.addExamples(d.id, records);
+      return d;
+    })();
+    return { ...base, dataset: this.store.getDataset(dataset.id), imported: records.length };
+  }
+
+  async exportDataset(input: In<'exportDataset'>) {
+    const dataset = this.store.getDataset(input.id);
+    const records = this.store.listExamples(dataset.id).map((e) => e.record as unknown as NormalizedRecord);
+    const content = exportTrlJsonl(dataset.kind, records as RecordOf<typeof dataset.kind>[]);
+    const slug = dataset.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || `dataset-${dataset.id}`;
+    return { filename: `${slug}.jsonl`, content, records: records.length };
   }
 
   private datasetOrInvalid(id: number, path: string) {
@@ -203,11 +237,12 @@ export class Lab implements LabService {
       const message = `"${dataset.name}" has no pairs yet; add some first`;
       throw new LabError('invalid', `dataset: ${message}`, [{ path: 'dataset', message }]);
     }
-    const pairs = this.store.listExamples(dataset.id).map((e) => ({
-      prompt: e.data.prompt ?? '',
-      chosen: e.data.chosen ?? '',
-      rejected: e.data.rejected ?? '',
-    }));
+    // Until chat templates reach DPO, a pair's prompt is its whole prompt conversation as plain text.
+    const pairs = this.store.listExamples(dataset.id).map((e) => {
+      const r = e.record as unknown as RecordOf<'preference'>;
+      const text = (ms: { content: string }[]) => ms.map((m) => m.content).join('\n\n');
+      return { prompt: text(r.prompt), chosen: text(r.chosen), rejected: text(r.rejected) };
+    });
     return { inputs: { kind: 'text', pairs }, datasetName: dataset.name, defaultModel: 'byte-tiny' };
   }
 

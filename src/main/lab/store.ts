@@ -16,9 +16,11 @@ import type {
   Algorithm,
 } from '../../shared/schemas';
 import { LabError } from '../../shared/api';
+import { contextTurns, fromSimple, simpleView, type SimpleOf } from '../../shared/examples';
+import type { NormalizedRecord, RecordKind } from '../../shared/records';
 
-/** Each entry moves the schema from version i to i + 1. Never edit a released one; append. */
-const MIGRATIONS: string[] = [
+/** Each entry moves the schema from version i to i + 1: SQL, or a function for data changes. Never edit one; append. */
+const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE datasets (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL,
@@ -76,6 +78,21 @@ const MIGRATIONS: string[] = [
      parent_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
      created_at TEXT NOT NULL
    );`,
+  // 2: examples are stored as conversational records (shared/records.ts) instead of form fields.
+  (db) => {
+    const rows = db
+      .prepare('SELECT e.id, e.data, d.kind FROM examples e JOIN datasets d ON d.id = e.dataset_id')
+      .all() as { id: number; data: string; kind: 'preference' | 'instruction' }[];
+    const update = db.prepare('UPDATE examples SET data = ? WHERE id = ?');
+    for (const r of rows) {
+      const fields = JSON.parse(r.data) as Record<string, string>;
+      const record =
+        r.kind === 'preference'
+          ? fromSimple('preference', fields as SimpleOf<'preference'>)
+          : fromSimple('instruction', fields as SimpleOf<'instruction'>);
+      update.run(json(record), r.id);
+    }
+  },
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -139,7 +156,9 @@ export class Store {
     }
     for (let v = from; v < SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
+        const step = MIGRATIONS[v]!;
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -188,13 +207,13 @@ export class Store {
 
   listExamples(datasetId: number): Example[] {
     return this.db
-      .prepare('SELECT * FROM examples WHERE dataset_id = ? ORDER BY id')
+      .prepare(`${EXAMPLE_QUERY} WHERE e.dataset_id = ? ORDER BY e.id`)
       .all(datasetId)
       .map((r) => toExample(r as ExampleRow));
   }
 
   getExample(id: number): Example {
-    const row = this.db.prepare('SELECT * FROM examples WHERE id = ?').get(id) as ExampleRow | undefined;
+    const row = this.db.prepare(`${EXAMPLE_QUERY} WHERE e.id = ?`).get(id) as ExampleRow | undefined;
     if (!row)
       throw new LabError('not_found', `example ${id} does not exist`, [
         { path: 'id', message: 'no such example' },
@@ -202,7 +221,20 @@ export class Store {
     return toExample(row);
   }
 
-  addExample(datasetId: number, data: Record<string, string>): Example {
+  /** Adds many records in one transaction (an import): all or none. */
+  addExamples(datasetId: number, records: readonly NormalizedRecord[]): number {
+    const t = now();
+    this.db.transaction(() => {
+      const insert = this.db.prepare(
+        'INSERT INTO examples (dataset_id, data, created_at, updated_at) VALUES (?, ?, ?, ?)',
+      );
+      for (const r of records) insert.run(datasetId, json(r), t, t);
+      this.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(t, datasetId);
+    })();
+    return records.length;
+  }
+
+  addExample(datasetId: number, data: NormalizedRecord): Example {
     const t = now();
     return this.db.transaction(() => {
       const { lastInsertRowid } = this.db
@@ -213,7 +245,7 @@ export class Store {
     })();
   }
 
-  updateExample(id: number, data: Record<string, string>): Example {
+  updateExample(id: number, data: NormalizedRecord): Example {
     const t = now();
     return this.db.transaction(() => {
       const ex = this.getExample(id);
@@ -380,9 +412,11 @@ interface DatasetRow {
   updated_at: string;
   n: number;
 }
+const EXAMPLE_QUERY = 'SELECT e.*, d.kind FROM examples e JOIN datasets d ON d.id = e.dataset_id';
 interface ExampleRow {
   id: number;
   dataset_id: number;
+  kind: RecordKind;
   data: string;
   created_at: string;
   updated_at: string;
@@ -398,10 +432,13 @@ interface ModelRow {
 }
 
 function toExample(r: ExampleRow): Example {
+  const record = parse<NormalizedRecord>(r.data)!;
   return {
     id: r.id,
     datasetId: r.dataset_id,
-    data: parse<Record<string, string>>(r.data)!,
+    data: simpleView(r.kind, record),
+    record: record as unknown as Record<string, unknown>,
+    context: contextTurns(r.kind, record),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -2,7 +2,6 @@
 // every dataset's examples are stored as these normalized, conversational records.
 export * from '../../../shared/records';
 import type { FormatName, KindedRecords, RecordKind } from '../../../shared/records';
-import { z } from 'zod';
 
 // ── Files ───────────────────────────────────────────────────────────────────────────────────
 

@@ -21,10 +21,18 @@ export const FIELDS: Record<DatasetKind, FieldSpec[]> = {
     { key: 'prompt', label: 'Prompt' },
     { key: 'response', label: 'Response' },
   ],
+  unpaired: [
+    { key: 'prompt', label: 'Prompt' },
+    { key: 'completion', label: 'Completion' },
+    { key: 'label', label: 'Label' },
+  ],
+  text: [{ key: 'text', label: 'Text' }],
 };
 export const NOUN: Record<DatasetKind, { add: string; one: string; many: string }> = {
   preference: { add: 'Add pair', one: 'pair', many: 'pairs' },
   instruction: { add: 'Add example', one: 'example', many: 'examples' },
+  unpaired: { add: 'Add example', one: 'example', many: 'examples' },
+  text: { add: 'Add document', one: 'document', many: 'documents' },
 };
 
 type Values = Record<string, string>;

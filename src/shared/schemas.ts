@@ -103,6 +103,54 @@ export const ExportResult = z.object({
 });
 export const ExampleRef = z.object({ id: Id });
 
+// ── Sandbox worlds ──────────────────────────────────────────────────────────────────────────
+export const WorldSize = z.enum(['tiny', 'small', 'medium']);
+export const GenerateWorldInput = z.object({
+  /** Seeds every random choice: the same seed and size always give the same world. */
+  seed: z
+    .number({ error: 'Seed must be a number' })
+    .int('Seed must be a whole number')
+    .min(0, 'Seed must be at least 0')
+    .max(2 ** 31 - 1, 'Seed is too large'),
+  /** tiny: 8 places and 8 creatures; small: 24 and 24; medium: 64 and 64. */
+  size: WorldSize.default('small'),
+});
+export const WorldSummary = z.object({
+  id: Id,
+  name: z.string(),
+  seed: z.number().int(),
+  size: WorldSize,
+  createdAt: z.string(),
+  /** How much of each thing the world holds (places, creatures, facts, corpus documents, …). */
+  counts: z.record(z.string(), z.number()),
+  /** The datasets generated from it, by role: corpus, sft, preferences, safety, unanswerable. */
+  datasets: z.record(z.string(), Id),
+});
+export type WorldSummary = z.infer<typeof WorldSummary>;
+const Row = z.record(z.string(), z.union([z.string(), z.number()]));
+export const WorldDetail = z.object({
+  summary: WorldSummary,
+  places: z.array(Row),
+  creatures: z.array(Row),
+  /** Every fact with its split: train (in SFT data), heldout or pretrain-only (in the corpus only). */
+  facts: z.array(
+    z.object({
+      id: z.string(),
+      subject: z.string(),
+      attribute: z.string(),
+      value: z.string(),
+      split: z.string(),
+    }),
+  ),
+  /** The held-out evaluation sets, by name. */
+  evalSets: z.record(
+    z.string(),
+    z.array(z.object({ prompt: z.string(), expected: z.string().optional(), kind: z.string() })),
+  ),
+});
+export type WorldDetail = z.infer<typeof WorldDetail>;
+export const WorldRef = z.object({ id: Id });
+
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────
 export const Algorithm = z.enum(['dpo']);
 export type Algorithm = z.infer<typeof Algorithm>;

@@ -25,6 +25,7 @@ import { SIMPLE_SCHEMAS, fromSimple, type SimpleOf } from '../../shared/examples
 import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/records';
 import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
+import { createWorld, worldDetail } from './worlds';
 import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
 import { selectBackend } from '../engine/backend';
@@ -158,6 +159,17 @@ export class Lab implements LabService {
       }
       throw e;
     }
+  }
+
+  // ── Sandbox worlds ──────────────────────────────────────────────────────────────────────
+  async generateWorld(input: In<'generateWorld'>) {
+    return createWorld(this.store, input.seed, input.size);
+  }
+  async listWorlds() {
+    return this.store.listWorlds();
+  }
+  async getWorld(input: In<'getWorld'>) {
+    return worldDetail(this.store, input.id);
   }
 
   // ── Runs ────────────────────────────────────────────────────────────────────────────────

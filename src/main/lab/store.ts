@@ -14,6 +14,7 @@ import type {
   RunProgress,
   RunStatus,
   Algorithm,
+  WorldSummary,
 } from '../../shared/schemas';
 import { LabError } from '../../shared/api';
 import { contextTurns, fromSimple, simpleView, type SimpleOf } from '../../shared/examples';
@@ -93,6 +94,17 @@ const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
       update.run(json(record), r.id);
     }
   },
+  // 3: sandbox worlds, and the datasets generated from each.
+  `CREATE TABLE worlds (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     seed INTEGER NOT NULL,
+     size TEXT NOT NULL,
+     data TEXT NOT NULL,
+     counts TEXT NOT NULL,
+     datasets TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -376,6 +388,41 @@ export class Store {
     }[];
   }
 
+  // ── Worlds ──────────────────────────────────────────────────────────────────────────────
+  addWorld(w: {
+    name: string;
+    seed: number;
+    size: string;
+    data: unknown;
+    counts: Record<string, number>;
+    datasets: Record<string, number>;
+  }): number {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        'INSERT INTO worlds (name, seed, size, data, counts, datasets, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(w.name, w.seed, w.size, json(w.data), json(w.counts), json(w.datasets), now());
+    return Number(lastInsertRowid);
+  }
+
+  listWorlds(): WorldSummary[] {
+    return (
+      this.db
+        .prepare('SELECT id, name, seed, size, counts, datasets, created_at FROM worlds ORDER BY id DESC')
+        .all() as WorldRow[]
+    ).map(toWorld);
+  }
+
+  getWorld(id: number): { summary: WorldSummary; data: unknown } {
+    const row = this.db.prepare('SELECT * FROM worlds WHERE id = ?').get(id) as
+      (WorldRow & { data: string }) | undefined;
+    if (!row)
+      throw new LabError('not_found', `world ${id} does not exist`, [
+        { path: 'id', message: 'no such world' },
+      ]);
+    return { summary: toWorld(row), data: JSON.parse(row.data) };
+  }
+
   // ── Models ──────────────────────────────────────────────────────────────────────────────
   addModel(m: {
     name: string;
@@ -429,6 +476,27 @@ interface ModelRow {
   run_id: number | null;
   parent_id: number | null;
   created_at: string;
+}
+
+interface WorldRow {
+  id: number;
+  name: string;
+  seed: number;
+  size: string;
+  counts: string;
+  datasets: string;
+  created_at: string;
+}
+function toWorld(r: WorldRow): WorldSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    seed: r.seed,
+    size: r.size as WorldSummary['size'],
+    createdAt: r.created_at,
+    counts: parse<Record<string, number>>(r.counts)!,
+    datasets: parse<Record<string, number>>(r.datasets)!,
+  };
 }
 
 function toExample(r: ExampleRow): Example {

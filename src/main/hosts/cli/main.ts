@@ -1,12 +1,15 @@
 // `npm run lab -- <command>`: the lab headless. Commands:
 //   run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--seed N] …
 //   presets            list the presets
+//   import FILE …      a dataset from TRL / ShareGPT / Alpaca / HH files (JSON or JSONL)
+//   export ID --out F  a dataset as TRL JSONL
 // With --json, output is JSON lines: the run first, progress while it trains, the summary last.
 import { parseArgs } from 'node:util';
 import { LabError, TERMINAL_STATUSES, type RunProgressEvent } from '../../../shared';
 import { resolveDataDir } from '../../lab/paths';
 import { openLab } from '../node';
 import presets from '../../../../resources/presets.json';
+import { DATA_USAGE, exportCommand, importCommand } from './data';
 
 type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
 const PRESETS = presets as Record<string, Record<string, Preset>>;
@@ -20,7 +23,8 @@ const NUMERIC_FLAGS = {
 
 const USAGE = `usage:
   npm run lab -- run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--lr X] [--batch N] [--seed N]
-  npm run lab -- presets`;
+  npm run lab -- presets
+${DATA_USAGE}`;
 
 function fail(message: string): never {
   console.error(message);
@@ -111,15 +115,26 @@ async function run(args: string[]): Promise<number> {
   }
 }
 
-const [command, ...rest] = process.argv.slice(2);
-switch (command) {
-  case 'run':
-    process.exit(await run(rest));
-    break;
-  case 'presets':
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  run,
+  import: importCommand,
+  export: exportCommand,
+  presets: async () => {
     for (const [alg, ps] of Object.entries(PRESETS))
       for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);
-    break;
-  default:
-    fail(USAGE);
+    return 0;
+  },
+};
+
+const [command, ...rest] = process.argv.slice(2);
+const handler = command ? COMMANDS[command] : undefined;
+if (!handler) fail(USAGE);
+try {
+  process.exit(await handler(rest));
+} catch (e) {
+  // Usage mistakes and LabErrors are the user's to fix: one line, no stack.
+  if (e instanceof LabError || (e instanceof Error && /^(--|import|export|run)/.test(e.message)))
+    fail(`error: ${e.message}`);
+  if (e instanceof Error && 'code' in e && e.code === 'ENOENT') fail(`error: ${e.message}`);
+  throw e;
 }

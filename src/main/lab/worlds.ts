@@ -1,0 +1,111 @@
+// Sandbox worlds in the lab: generate one (fast, pure, so it runs in the main process), store it, and
+// turn what it renders into datasets a user can browse, edit, export and train on.
+import {
+  generateWorld,
+  renderCorpus,
+  renderEvalSets,
+  renderPreferencePairs,
+  renderSafety,
+  renderSftPairs,
+  renderUnanswerable,
+  type EvalItem,
+  type World,
+} from '../engine/world';
+import type { NormalizedRecord, RecordKind } from '../../shared/records';
+import type { WorldDetail, WorldSummary } from '../../shared/schemas';
+import type { Store } from './store';
+
+const user = (content: string) => ({ role: 'user' as const, content });
+const assistant = (content: string) => ({ role: 'assistant' as const, content });
+const sft = (prompt: string, response: string) => ({ messages: [user(prompt), assistant(response)] });
+
+/** The datasets generated from a world, by role. */
+function worldDatasets(
+  world: World,
+): Record<string, { kind: RecordKind; label: string; records: NormalizedRecord[] }> {
+  const safety = renderSafety(world);
+  return {
+    corpus: { kind: 'text', label: 'corpus', records: renderCorpus(world).map((text) => ({ text })) },
+    sft: {
+      kind: 'instruction',
+      label: 'SFT pairs',
+      records: renderSftPairs(world).map((p) => sft(p.prompt, p.response)),
+    },
+    preferences: {
+      kind: 'preference',
+      label: 'preference pairs',
+      records: renderPreferencePairs(world).map((p) => ({
+        prompt: [user(p.prompt)],
+        chosen: [assistant(p.chosen)],
+        rejected: [assistant(p.rejected)],
+      })),
+    },
+    safety: {
+      kind: 'instruction',
+      label: 'safety (refusals and benign look-alikes)',
+      records: [
+        ...safety.harmful.map((h) => sft(h.prompt, h.refusal)),
+        ...safety.benign.map((b) => sft(b.prompt, b.response)),
+      ],
+    },
+    unanswerable: {
+      kind: 'instruction',
+      label: 'unanswerable questions',
+      records: renderUnanswerable(world).map((u) => sft(u.prompt, u.response)),
+    },
+  };
+}
+
+/** Generates a world and its datasets in one transaction. */
+export function createWorld(store: Store, seed: number, size: World['size']): WorldSummary {
+  const world = generateWorld({ seed, size });
+  const sets = worldDatasets(world);
+  const evalSets = renderEvalSets(world);
+  return store.db.transaction(() => {
+    const name = `World ${seed} (${size})`;
+    const datasets: Record<string, number> = {};
+    const counts: Record<string, number> = {
+      places: world.places.length,
+      creatures: world.creatures.length,
+      facts: world.facts.length,
+      arithmetic: world.arithmetic.length,
+    };
+    for (const [role, set] of Object.entries(sets)) {
+      const d = store.createDataset(`${name} · ${set.label}`, set.kind);
+      store.addExamples(d.id, set.records);
+      datasets[role] = d.id;
+      counts[role] = set.records.length;
+    }
+    for (const [k, items] of Object.entries(evalSets)) counts[`eval/${k}`] = items.length;
+    const id = store.addWorld({ name, seed, size, data: world, counts, datasets });
+    return store.listWorlds().find((w) => w.id === id)!;
+  })();
+}
+
+export function worldDetail(store: Store, id: number): WorldDetail {
+  const { summary, data } = store.getWorld(id);
+  const world = data as World;
+  return {
+    summary,
+    places: world.places.map((p) => ({ ...p })),
+    creatures: world.creatures.map((c) => ({ ...c })),
+    facts: world.facts.map((f) => ({
+      id: f.id,
+      subject: f.subject,
+      attribute: f.attribute,
+      value: f.value,
+      split: f.split,
+    })),
+    evalSets: Object.fromEntries(
+      Object.entries(renderEvalSets(world)).map(([k, items]: [string, EvalItem[]]) => [
+        k,
+        items.map((i) => ({ prompt: i.prompt, expected: i.expected, kind: i.kind })),
+      ]),
+    ),
+  };
+}
+
+/** The world itself, for evaluation and the gold judge. */
+export function loadWorld(store: Store, id: number): World {
+  return store.getWorld(id).data as World;
+}

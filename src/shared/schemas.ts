@@ -152,9 +152,19 @@ export type WorldDetail = z.infer<typeof WorldDetail>;
 export const WorldRef = z.object({ id: Id });
 
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────
-export const Algorithm = z.enum(['dpo']);
+export const Algorithm = z.enum(['pretrain', 'sft', 'dpo']);
 export type Algorithm = z.infer<typeof Algorithm>;
-export const ALGORITHM_LABELS: Record<Algorithm, string> = { dpo: 'DPO' };
+export const ALGORITHM_LABELS: Record<Algorithm, string> = {
+  pretrain: 'Pretraining',
+  sft: 'SFT',
+  dpo: 'DPO',
+};
+/** The kind of dataset each algorithm trains on. */
+export const ALGORITHM_DATASET_KIND: Record<Algorithm, 'text' | 'instruction' | 'preference'> = {
+  pretrain: 'text',
+  sft: 'instruction',
+  dpo: 'preference',
+};
 
 /** Built-in datasets a run can use without building one first. */
 export const BUILTIN_DATASETS = ['seed-dpo'] as const;
@@ -202,6 +212,80 @@ export const DpoConfig = z.object({
 });
 export type DpoConfig = z.infer<typeof DpoConfig>;
 export type DpoConfigInput = z.input<typeof DpoConfig>;
+
+/** Model shapes for language-model training (vocabulary 262 for byte-tiny, 1024 for the lab's). */
+export const LmModelPreset = z.enum(['byte-tiny', 'lab-small', 'lab-base']);
+export const TemplateName = z.enum(['chatml', 'llama2', 'mistral', 'alpaca', 'plain']);
+export type TemplateName = z.infer<typeof TemplateName>;
+export const TEMPLATE_LABELS: Record<TemplateName, string> = {
+  chatml: 'ChatML',
+  llama2: 'Llama-2',
+  mistral: 'Mistral',
+  alpaca: 'Alpaca',
+  plain: 'Plain',
+};
+
+/** Fields every language-model run shares (pretraining and SFT): the optimizer and the schedule. */
+const lmRunFields = {
+  /** Peak learning rate, after a linear warm-up, then cosine decay to a tenth of it. */
+  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')),
+  /** Steps of linear warm-up from 0 to the learning rate. */
+  warmupSteps: int('Warm-up steps', 0, 1_000_000).default(0),
+  /** Sequences per forward/backward pass. */
+  batchSize: int('Batch size', 1, 4096),
+  /** Passes accumulated into one optimizer step (effective batch = batch size × this). */
+  gradientAccumulationSteps: int('Gradient accumulation steps', 1, 1024).default(1),
+  /** Passes over the data. */
+  epochs: int('Epochs', 1, 100_000),
+  /** Stop after this many optimizer steps, cycling epochs as needed (0 = epochs decide). */
+  maxSteps: int('Max steps', 0, 10_000_000).default(0),
+  /** Clip the gradient's global norm to this (0 = off). */
+  maxGradNorm: z.number({ error: 'Max gradient norm must be a number' }).min(0).max(1e6).default(1),
+  /** Seeds weight init and the data order. */
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+  /** Steps between checkpoints (0 = only on cancel and at the end). */
+  checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
+  /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+};
+
+/** Pretraining: next-token prediction on a text dataset, every token scored. */
+export const PretrainConfig = z.object({
+  ...lmRunFields,
+  /** Model shape. */
+  model: LmModelPreset.default('lab-small'),
+  /** `bpe`: train a byte-level BPE on this corpus to the model's vocabulary size; `byte`: one token per byte. */
+  tokenizer: z.enum(['bpe', 'byte']).default('bpe'),
+  learningRate: lmRunFields.learningRate.default(1e-3),
+  warmupSteps: lmRunFields.warmupSteps.default(20),
+  batchSize: lmRunFields.batchSize.default(16),
+  epochs: lmRunFields.epochs.default(1),
+  /** AdamW weight decay on matrices (nanoGPT uses 0.1). */
+  weightDecay: z.number({ error: 'Weight decay must be a number' }).min(0).max(10).default(0.1),
+  /** Share of the corpus (its end) held out for `val/loss`. */
+  valFraction: z.number({ error: 'Validation fraction must be a number' }).min(0).max(0.5).default(0.05),
+});
+export type PretrainConfig = z.infer<typeof PretrainConfig>;
+
+/** SFT: instruction/response conversations through a chat template, loss on assistant tokens only. */
+export const SftConfig = z.object({
+  ...lmRunFields,
+  /** Start from this model (usually a pretrained one); without it, a fresh `model` with the byte tokenizer. */
+  baseModel: Id.optional(),
+  /** Model shape when there is no base model. */
+  model: LmModelPreset.default('byte-tiny'),
+  /** How conversations become tokens; the loss covers the assistant's turns and their end-of-turn token. */
+  template: TemplateName.default('chatml'),
+  learningRate: lmRunFields.learningRate.default(3e-4),
+  batchSize: lmRunFields.batchSize.default(8),
+  epochs: lmRunFields.epochs.default(3),
+  /** Concatenate examples into full windows instead of padding each one. */
+  packing: z.boolean().default(false),
+});
+export type SftConfig = z.infer<typeof SftConfig>;
+
+/** Each algorithm's config schema: the run form's fields, defaults and validation. */
+export const RUN_CONFIGS = { pretrain: PretrainConfig, sft: SftConfig, dpo: DpoConfig } as const;
 
 export const StartRunInput = z.object({
   algorithm: Algorithm,

@@ -1,19 +1,12 @@
 // Lab: the application service behind LabApi. It validates what the hosts hand it (again, against
 // the stored state: a dataset's kind, a run's dataset), owns the Store and the Runner, and fans
 // events out to the hosts. It knows nothing of Electron, HTTP or IPC.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import {
-  ALGORITHM_LABELS,
-  DpoConfig,
-  type BackendInfo,
-  type Run,
-  type RunDatasetRef,
-  type SystemInfo,
-} from '../../shared/schemas';
-import type { FieldIssue, labMethods } from '../../shared/api';
+import { ALGORITHM_LABELS, type BackendInfo, type Run, type SystemInfo } from '../../shared/schemas';
+import type { labMethods } from '../../shared/api';
 import {
   LabError,
   type EventPayload,
@@ -26,10 +19,12 @@ import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/record
 import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
+import { resolveRun } from './run-inputs';
+
+const INPUTS_FILE = 'inputs.json';
 import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
 import { selectBackend } from '../engine/backend';
-import type { DpoInputs } from '../engine/types';
 
 export interface LabOptions {
   dataDir: string;
@@ -174,39 +169,26 @@ export class Lab implements LabService {
 
   // ── Runs ────────────────────────────────────────────────────────────────────────────────
   async startRun(input: In<'startRun'>): Promise<Run> {
-    // Check the dataset and the config together, so that a form shows every problem at once.
-    let resolved: ReturnType<Lab['resolveDataset']> | null = null;
-    const issues: FieldIssue[] = [];
-    try {
-      resolved = this.resolveDataset(input.dataset);
-    } catch (e) {
-      if (!(e instanceof LabError)) throw e;
-      issues.push(...e.issues);
-    }
-    const parsed = DpoConfig.safeParse({ model: resolved?.defaultModel, ...input.config });
-    if (!parsed.success) issues.push(...LabError.fromZod(parsed.error, 'config').issues);
-    if (!resolved || !parsed.success) {
-      throw new LabError('invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
-    }
-    const { inputs, datasetName } = resolved;
-    const config = parsed.data;
-    if (inputs.kind === 'text' && config.model === 'seed-tiny') {
-      const message = 'seed-tiny has a 50-token vocabulary and cannot read text; use byte-tiny';
-      throw new LabError('invalid', `config.model: ${message}`, [{ path: 'config.model', message }]);
-    }
+    const { inputs, datasetName, config } = resolveRun(
+      this.store,
+      this.o.dataDir,
+      input.algorithm,
+      input.dataset,
+      input.config,
+    );
     const run = this.store.createRun({
       name: input.name || `${ALGORITHM_LABELS[input.algorithm]} on ${datasetName}`,
       algorithm: input.algorithm,
       dataset: input.dataset,
       datasetName,
       config,
-      seed: config.seed,
+      seed: typeof config.seed === 'number' ? config.seed : 0,
     });
     // The inputs are snapshotted beside the run, so that the run can be reproduced (or re-queued after
     // a restart) even if its dataset is edited later.
     const outDir = this.runDir(run.id);
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'inputs.json'), JSON.stringify(inputs));
+    writeFileSync(join(outDir, INPUTS_FILE), JSON.stringify(inputs));
     this.emit('runStatus', run);
     this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config, inputs, outDir });
     return run;
@@ -216,46 +198,17 @@ export class Lab implements LabService {
     return join(this.o.dataDir, 'runs', String(id));
   }
 
+  /** Re-queues a run left queued by a lab that stopped, from its inputs snapshot. */
   private enqueue(run: Run): void {
+    const outDir = this.runDir(run.id);
     try {
-      const { inputs } = this.resolveDataset(run.dataset);
-      this.runner.enqueue({
-        runId: run.id,
-        algorithm: run.algorithm,
-        config: run.config,
-        inputs,
-        outDir: this.runDir(run.id),
-      });
+      const inputs = JSON.parse(readFileSync(join(outDir, INPUTS_FILE), 'utf8')) as unknown;
+      this.runner.enqueue({ runId: run.id, algorithm: run.algorithm, config: run.config, inputs, outDir });
     } catch (e) {
       this.store.setRunStatus(run.id, 'failed', {
         error: `could not re-queue after a restart: ${(e as Error).message}`,
       });
     }
-  }
-
-  private resolveDataset(ref: RunDatasetRef): {
-    inputs: DpoInputs;
-    datasetName: string;
-    defaultModel: 'seed-tiny' | 'byte-tiny';
-  } {
-    if (ref === 'seed-dpo')
-      return { inputs: { kind: 'seed-dpo' }, datasetName: 'seed-dpo (built-in)', defaultModel: 'seed-tiny' };
-    const dataset = this.datasetOrInvalid(ref, 'dataset');
-    if (dataset.kind !== 'preference') {
-      const message = `DPO trains on preference pairs; "${dataset.name}" holds ${dataset.kind} examples`;
-      throw new LabError('invalid', `dataset: ${message}`, [{ path: 'dataset', message }]);
-    }
-    if (dataset.exampleCount === 0) {
-      const message = `"${dataset.name}" has no pairs yet; add some first`;
-      throw new LabError('invalid', `dataset: ${message}`, [{ path: 'dataset', message }]);
-    }
-    // Until chat templates reach DPO, a pair's prompt is its whole prompt conversation as plain text.
-    const pairs = this.store.listExamples(dataset.id).map((e) => {
-      const r = e.record as unknown as RecordOf<'preference'>;
-      const text = (ms: { content: string }[]) => ms.map((m) => m.content).join('\n\n');
-      return { prompt: text(r.prompt), chosen: text(r.chosen), rejected: text(r.rejected) };
-    });
-    return { inputs: { kind: 'text', pairs }, datasetName: dataset.name, defaultModel: 'byte-tiny' };
   }
 
   async listRuns() {

@@ -175,12 +175,13 @@ export class Runner {
           break;
         case 'model': {
           const run = this.o.store.getRun(runId);
+          const lineage = ev.arch.lineage as { parentId?: number | null } | undefined;
           this.o.store.addModel({
             name: run.name,
             arch: ev.arch,
             path: this.rel(ev.path),
             runId,
-            parentId: null,
+            parentId: lineage?.parentId ?? null,
           });
           break;
         }

@@ -439,6 +439,17 @@ export class Store {
     return this.listModels().find((x) => x.id === Number(lastInsertRowid))!;
   }
 
+  /** A model's weights file, relative to the data folder. */
+  modelPath(id: number): string {
+    const row = this.db.prepare('SELECT path FROM models WHERE id = ?').get(id) as
+      { path: string } | undefined;
+    if (!row)
+      throw new LabError('not_found', `model ${id} does not exist`, [
+        { path: 'id', message: 'no such model' },
+      ]);
+    return row.path;
+  }
+
   listModels(): Model[] {
     return (this.db.prepare('SELECT * FROM models ORDER BY id DESC').all() as ModelRow[]).map((r) => ({
       id: r.id,

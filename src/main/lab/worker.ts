@@ -4,7 +4,9 @@
 import type { FromRunProcess } from './protocol';
 import { ToRunProcess, type StartMessage } from './protocol';
 import { trainDpo } from '../engine/trainers/dpo';
-import { DpoConfig } from '../../shared/schemas';
+import { runPretrainTask, type PretrainTaskInputs } from '../engine/tasks/pretrain';
+import { runSftTask, type SftTaskInputs } from '../engine/tasks/sft';
+import { DpoConfig, PretrainConfig, SftConfig } from '../../shared/schemas';
 import type { DpoInputs, TrainContext, TrainEvent } from '../engine/types';
 
 interface ParentPort {
@@ -33,6 +35,10 @@ function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEv
   switch (start.algorithm) {
     case 'dpo':
       return trainDpo(DpoConfig.parse(start.config), start.inputs as DpoInputs, ctx);
+    case 'pretrain':
+      return runPretrainTask(PretrainConfig.parse(start.config), start.inputs as PretrainTaskInputs, ctx);
+    case 'sft':
+      return runSftTask(SftConfig.parse(start.config), start.inputs as SftTaskInputs, ctx);
   }
 }
 

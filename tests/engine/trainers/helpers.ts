@@ -3,25 +3,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  BYTE_VOCAB_SIZE,
-  SPECIAL_TOKENS,
-  decode,
-  encode,
-  specialId,
-} from '../../../src/main/engine/tokenizer/byte';
-import type { Tokenizer } from '../../../src/main/engine/tokenizer/types';
 import type { TrainContext, TrainEvent } from '../../../src/main/engine/types';
-
-export const byteTokenizer: Tokenizer = {
-  vocabSize: BYTE_VOCAB_SIZE,
-  encode,
-  decode,
-  specialId: (name) =>
-    (SPECIAL_TOKENS as readonly string[]).includes(name)
-      ? specialId(name as (typeof SPECIAL_TOKENS)[number])
-      : undefined,
-};
+export { byteTokenizer } from '../../../src/main/engine/tokenizer/byte';
 
 const dirs: string[] = [];
 export async function tempDir(prefix = 'trainer-test-'): Promise<string> {

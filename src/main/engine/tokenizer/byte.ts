@@ -4,6 +4,8 @@
 // Round trip: decode(encode(s)) === s for every well-formed string. A lone UTF-16 surrogate is not
 // encodable in UTF-8, so it comes back as U+FFFD (as with every UTF-8 encoder).
 
+import type { Tokenizer } from './types';
+
 export const SPECIAL_TOKENS = [
   '<|bos|>',
   '<|eos|>',
@@ -56,3 +58,12 @@ export function decode(ids: readonly number[]): string {
   flush();
   return out;
 }
+
+/** The byte tokenizer behind the common Tokenizer interface. */
+export const byteTokenizer: Tokenizer = {
+  vocabSize: BYTE_VOCAB_SIZE,
+  encode,
+  decode,
+  specialId: (name) =>
+    (SPECIAL_TOKENS as readonly string[]).includes(name) ? specialId(name as SpecialToken) : undefined,
+};

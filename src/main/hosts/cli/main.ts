@@ -3,6 +3,7 @@
 //   presets            list the presets
 //   import FILE …      a dataset from TRL / ShareGPT / Alpaca / HH files (JSON or JSONL)
 //   export ID --out F  a dataset as TRL JSONL
+//   bench …            the training benchmark (see ../shared/bench/WORKLOADS.md), optionally beside PyTorch
 // With --json, output is JSON lines: the run first, progress while it trains, the summary last.
 import { parseArgs } from 'node:util';
 import { LabError, TERMINAL_STATUSES, type RunProgressEvent } from '../../../shared';
@@ -10,6 +11,7 @@ import { resolveDataDir } from '../../lab/paths';
 import { openLab } from '../node';
 import presets from '../../../../resources/presets.json';
 import { DATA_USAGE, exportCommand, importCommand } from './data';
+import { benchCli } from '../../engine/bench/cli';
 
 type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
 const PRESETS = presets as Record<string, Record<string, Preset>>;
@@ -24,7 +26,8 @@ const NUMERIC_FLAGS = {
 const USAGE = `usage:
   npm run lab -- run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--lr X] [--batch N] [--seed N]
   npm run lab -- presets
-${DATA_USAGE}`;
+${DATA_USAGE}
+  npm run bench -- [--workload NAME] [--backend wasm|cpu|tensorflow] [--runs N] [--steps N] [--compare-torch] [--json] [--profile]`;
 
 function fail(message: string): never {
   console.error(message);
@@ -119,6 +122,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run,
   import: importCommand,
   export: exportCommand,
+  bench: benchCli,
   presets: async () => {
     for (const [alg, ps] of Object.entries(PRESETS))
       for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);

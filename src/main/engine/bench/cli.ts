@@ -1,0 +1,118 @@
+// `lab bench`: the benchmark from the command line. Flags:
+//   --workload NAME (repeatable or comma-separated; default all)   --backend wasm|cpu|tensorflow (same; default wasm)
+//   --runs N (5)  --steps N (10)  --warmup N (3)  --compare-torch  --json  --profile
+// Human output is an aligned table, then the ratios ours/torch; --json prints one JSON line per result
+// and a final {"type":"ratios",...} line. --profile prints where one step's time goes instead.
+import { parseArgs } from 'node:util';
+import { selectBackend } from '../backend';
+import { formatProfile, profileStep } from './profile';
+import { resultHeader, resultRow, ratioTable } from './format';
+import { runBench, type BenchBackend } from './run';
+import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads';
+
+export const BENCH_USAGE = `usage: lab bench [--workload NAME]... [--backend wasm|cpu|tensorflow]... [--runs N] [--steps N]
+                 [--warmup N] [--compare-torch] [--json] [--profile]
+workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm`;
+
+const BACKENDS: readonly BenchBackend[] = ['wasm', 'cpu', 'tensorflow'];
+
+class UsageError extends Error {}
+
+function list(values: string[] | undefined): string[] {
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function positiveInt(flag: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${flag} must be a whole number ≥ 1 (got "${v}")`);
+  return n;
+}
+
+/** Runs `lab bench` with these arguments (after the word `bench`); resolves to the exit code. */
+export async function benchCli(args: string[], out: (line: string) => void = console.log): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        workload: { type: 'string', multiple: true },
+        backend: { type: 'string', multiple: true },
+        runs: { type: 'string' },
+        steps: { type: 'string' },
+        warmup: { type: 'string' },
+        'compare-torch': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    out(BENCH_USAGE);
+    return 0;
+  }
+  let workloads: WorkloadName[];
+  let backends: BenchBackend[];
+  let runs: number, steps: number, warmup: number;
+  try {
+    const w = list(parsed.workload);
+    const bad = w.find((n) => !isWorkloadName(n));
+    if (bad) throw new UsageError(`unknown workload "${bad}"; known: ${WORKLOAD_NAMES.join(', ')}`);
+    workloads = w as WorkloadName[];
+    const b = list(parsed.backend);
+    const badB = b.find((n) => !(BACKENDS as readonly string[]).includes(n));
+    if (badB) throw new UsageError(`unknown backend "${badB}"; use ${BACKENDS.join(', ')}`);
+    backends = b as BenchBackend[];
+    runs = positiveInt('runs', parsed.runs, 5);
+    steps = positiveInt('steps', parsed.steps, 10);
+    warmup = positiveInt('warmup', parsed.warmup, 3);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n${BENCH_USAGE}`);
+    return 2;
+  }
+
+  if (parsed.profile) {
+    for (const backend of backends.length ? backends : (['wasm'] as BenchBackend[])) {
+      const info = await selectBackend(backend);
+      if (info.name !== backend) {
+        console.error(`backend ${backend} is not available here (${info.reason})`);
+        return 1;
+      }
+      for (const name of workloads.length ? workloads : WORKLOAD_NAMES) {
+        const p = await profileStep(WORKLOADS[name], Math.min(steps, 3));
+        out(parsed.json ? JSON.stringify({ type: 'profile', ...p }) : formatProfile(p) + '\n');
+      }
+    }
+    return 0;
+  }
+
+  const json = parsed.json;
+  if (!json) out(resultHeader());
+  let summary;
+  try {
+    summary = await runBench(
+      { workloads, backends, runs, steps, warmup, compareTorch: parsed['compare-torch'] },
+      (r) => out(json ? JSON.stringify(r) : resultRow(r)),
+    );
+  } catch (err) {
+    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  if (json) {
+    const { results: _results, ...rest } = summary;
+    out(JSON.stringify(rest));
+  } else {
+    if (summary.ratios.length) out('\n' + ratioTable(summary.ratios));
+    for (const n of summary.notes) out(`note: ${n}`);
+  }
+  return 0;
+}

@@ -27,6 +27,9 @@ export const labMethods = {
   cancelRun: { input: S.RunRef, output: S.Run },
   runMetrics: { input: S.MetricsQuery, output: z.array(S.MetricPoint) },
   listModels: { input: none, output: z.array(S.Model) },
+  generate: { input: S.GenerateInput, output: S.GenerationRef },
+  stopGeneration: { input: S.GenerationRef, output: z.null() },
+  previewTemplate: { input: S.PreviewTemplateInput, output: S.TemplatePreview },
   systemInfo: { input: none, output: S.SystemInfo },
 } as const;
 
@@ -34,6 +37,7 @@ export const labMethods = {
 export const labEvents = {
   runProgress: S.RunProgressEvent,
   runStatus: S.Run,
+  generation: S.GenerationEvent,
 } as const;
 
 export type LabMethod = keyof typeof labMethods;

@@ -1,7 +1,7 @@
 // The payloads that cross a process boundary, as zod schemas. Types are inferred from them, so a
 // schema and its type can never disagree. Imports nothing but zod.
 import { z } from 'zod';
-import { FormatName, RecordKind } from './records';
+import { FormatName, Message, RecordKind } from './records';
 
 export const Id = z.number({ error: 'must be a number' }).int().positive();
 
@@ -375,3 +375,53 @@ export type SystemInfo = z.infer<typeof SystemInfo>;
 /** A batch of progress for one run: sent a few times a second, never once per step. */
 export const RunProgressEvent = z.object({ runId: Id, progress: RunProgress, metrics: z.array(MetricPoint) });
 export type RunProgressEvent = z.infer<typeof RunProgressEvent>;
+
+// ── Playground and template preview ─────────────────────────────────────────────────────────
+export const GenerateInput = z.object({
+  modelId: Id,
+  /** The conversation so far; it ends with the user's message. */
+  messages: z
+    .array(Message)
+    .min(1, 'Write a message first')
+    .refine((ms) => ms.at(-1)?.role === 'user', "The last message must be the user's"),
+  /** A chat template, or `none` to continue the last message as plain text (what a base model does). */
+  template: z.union([TemplateName, z.literal('none')]).default('chatml'),
+  maxNewTokens: int('Max new tokens', 1, 1024).default(64),
+  /** 0 = greedy. */
+  temperature: z
+    .number({ error: 'Temperature must be a number' })
+    .min(0, 'Temperature must be at least 0')
+    .max(5, 'Temperature must be at most 5')
+    .default(0.7),
+  /** 0 = no limit. */
+  topK: int('Top-k', 0, 100_000).default(0),
+  topP: z
+    .number({ error: 'Top-p must be a number' })
+    .gt(0, 'Top-p must be greater than 0')
+    .max(1, 'Top-p must be at most 1')
+    .default(1),
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+});
+export type GenerateInput = z.input<typeof GenerateInput>;
+export const GenerationRef = z.object({ requestId: z.string().min(1) });
+/** Streamed text of a generation: deltas, then one event with `done`. */
+export const GenerationEvent = z.object({
+  requestId: z.string(),
+  delta: z.string(),
+  done: z.boolean(),
+  error: z.string().nullable(),
+});
+export type GenerationEvent = z.infer<typeof GenerationEvent>;
+
+export const PreviewTemplateInput = z.object({
+  template: TemplateName,
+  messages: z.array(Message).min(1, 'Add a message'),
+  /** Whose tokenizer to use; the byte tokenizer when absent. */
+  modelId: Id.optional(),
+});
+export const TemplatePreview = z.object({
+  tokens: z.array(z.object({ id: z.number().int(), text: z.string(), trained: z.boolean() })),
+  text: z.string(),
+  warnings: z.array(z.string()),
+});
+export type TemplatePreview = z.infer<typeof TemplatePreview>;

@@ -20,6 +20,8 @@ import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
 import { resolveRun } from './run-inputs';
+import { Playground } from './playground';
+import { previewTemplate } from './templates';
 
 const INPUTS_FILE = 'inputs.json';
 import { Runner } from './runner';
@@ -44,6 +46,7 @@ export class Lab implements LabService {
   readonly runner: Runner;
   private readonly listeners = new Set<Listener>();
   private backend: Promise<BackendInfo> | null = null;
+  private readonly playground: Playground;
 
   constructor(private readonly o: LabOptions) {
     mkdirSync(join(o.dataDir, 'runs'), { recursive: true });
@@ -57,6 +60,7 @@ export class Lab implements LabService {
       dataDir: o.dataDir,
       flushIntervalMs: o.flushIntervalMs,
     });
+    this.playground = new Playground(o.launch, emit);
     // Recovery: a run left `running` by a lab that stopped is `interrupted`; queued runs go back in the queue.
     this.store.interruptStaleRuns();
     for (const run of this.store.runsWithStatus('queued')) this.enqueue(run);
@@ -73,6 +77,7 @@ export class Lab implements LabService {
   }
 
   async close(): Promise<void> {
+    this.playground.close();
     await this.runner.close();
     this.store.close();
   }
@@ -230,6 +235,31 @@ export class Lab implements LabService {
   async listModels() {
     return this.store.listModels();
   }
+  async generate(input: In<'generate'>) {
+    const modelPath = this.modelFile(input.modelId, 'modelId');
+    const { modelId: _id, ...rest } = input;
+    return { requestId: this.playground.start({ modelPath, ...rest }) };
+  }
+  async stopGeneration(input: In<'stopGeneration'>) {
+    this.playground.stop(input.requestId);
+    return null;
+  }
+  async previewTemplate(input: In<'previewTemplate'>) {
+    const modelPath = input.modelId === undefined ? null : this.modelFile(input.modelId, 'modelId');
+    return previewTemplate(input.template, input.messages, modelPath);
+  }
+
+  /** A model's weights file (absolute); an unknown id is an invalid input naming `path`. */
+  private modelFile(id: number, path: string): string {
+    try {
+      return join(this.o.dataDir, this.store.modelPath(id));
+    } catch {
+      throw new LabError('invalid', `${path}: model ${id} does not exist`, [
+        { path, message: `model ${id} does not exist` },
+      ]);
+    }
+  }
+
   async systemInfo(): Promise<SystemInfo> {
     // The backend the run processes will pick, probed once here (off any hot path) and shown to the user.
     this.backend ??= selectBackend('auto');

@@ -15,8 +15,24 @@ export const StartMessage = z.object({
 });
 export type StartMessage = z.infer<typeof StartMessage>;
 
+/** A playground generation: the run process loads the model, streams text, and exits. */
+export const GenerateMessage = z.object({
+  type: z.literal('generate'),
+  request: z.object({
+    modelPath: z.string(),
+    messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
+    template: z.string(),
+    maxNewTokens: z.number(),
+    temperature: z.number(),
+    topK: z.number(),
+    topP: z.number(),
+    seed: z.number(),
+  }),
+});
+
 export const ToRunProcess = z.discriminatedUnion('type', [
   StartMessage,
+  GenerateMessage,
   z.object({ type: z.literal('cancel') }),
 ]);
 export type ToRunProcess = z.infer<typeof ToRunProcess>;
@@ -35,6 +51,7 @@ export const FromRunProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: TrainEventSchema }),
   z.object({ type: z.literal('done'), status: z.enum(['completed', 'cancelled']) }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({ type: z.literal('text'), delta: z.string() }),
 ]);
 export type FromRunProcess = z.infer<typeof FromRunProcess>;
 

@@ -1,8 +1,11 @@
-// The run process: one per active run. Receives a `start` message, runs the trainer, and streams its
-// events back; a `cancel` message aborts it between steps. Runs under child_process.fork (plain Node)
+// The run process: one per active run (or playground generation). Receives a `start` message, runs
+// the trainer, and streams its events back (or a `generate` message, and streams text); a `cancel`
+// message aborts it between steps. Runs under child_process.fork (plain Node)
 // or Electron's utilityProcess; never on the main thread.
 import type { FromRunProcess } from './protocol';
-import { ToRunProcess, type StartMessage } from './protocol';
+import { ToRunProcess, type GenerateMessage, type StartMessage } from './protocol';
+import { runGeneration, type GenerationRequest } from '../engine/tasks/generate';
+import type { z } from 'zod';
 import { trainDpo } from '../engine/trainers/dpo';
 import { runPretrainTask, type PretrainTaskInputs } from '../engine/tasks/pretrain';
 import { runSftTask, type SftTaskInputs } from '../engine/tasks/sft';
@@ -56,17 +59,34 @@ async function run(start: StartMessage): Promise<void> {
   }
 }
 
+async function generate(msg: z.infer<typeof GenerateMessage>): Promise<void> {
+  try {
+    for await (const delta of runGeneration(msg.request as GenerationRequest, controller.signal)) {
+      if (delta) await post({ type: 'text', delta });
+    }
+    await post({ type: 'done', status: controller.signal.aborted ? 'cancelled' : 'completed' });
+    process.exit(0);
+  } catch (e) {
+    await post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
+  }
+}
+
 onMessage((raw) => {
   const parsed = ToRunProcess.safeParse(raw);
   if (!parsed.success) {
-    void post({ type: 'error', message: `run process got a malformed message: ${parsed.error.message}` });
+    // A malformed message is a bug on the other side: say so and end, so the parent sees the exit.
+    void post({
+      type: 'error',
+      message: `run process got a malformed message: ${parsed.error.message}`,
+    }).then(() => process.exit(1));
     return;
   }
   const msg = parsed.data;
   if (msg.type === 'cancel') controller.abort();
   else if (!started) {
     started = true;
-    void run(msg);
+    void (msg.type === 'start' ? run(msg) : generate(msg));
   }
 });
 void post({ type: 'ready' });

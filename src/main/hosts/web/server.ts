@@ -16,9 +16,10 @@ import {
   type LabMethod,
 } from '../../../shared/api';
 import type { Lab } from '../../lab/lab';
+import { MAX_IMPORT_BYTES } from '../../../shared/schemas';
 
-/** Largest request body accepted; examples are capped far below this. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Largest request body accepted: an import of the largest file the lab takes, in its JSON envelope. */
+const MAX_BODY_BYTES = MAX_IMPORT_BYTES * 2 + 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -59,12 +60,14 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-      } else chunks.push(c);
+      // Past the limit, keep reading (and dropping) so that the client gets the 400 and its reason.
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES
+        ? reject(new Error(`request body is larger than ${MAX_BODY_BYTES} bytes`))
+        : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
@@ -106,7 +109,12 @@ export async function startWebHost(lab: Lab, o: WebHostOptions): Promise<WebHost
         const text = await readBody(req);
         body = text.trim() === '' ? {} : JSON.parse(text);
       } catch (e) {
-        return fail(res, 'invalid', `request body is not valid JSON: ${(e as Error).message}`);
+        const message = (e as Error).message;
+        return fail(
+          res,
+          'invalid',
+          message.startsWith('request body') ? message : `request body is not valid JSON: ${message}`,
+        );
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         return fail(res, 'invalid', 'request body must be a JSON object like {"input": …}');

@@ -7,9 +7,11 @@ interface DialogProps {
   open: boolean;
   onClose: () => void;
   children: ReactNode;
+  /** A wider dialog, for forms that report a list (an import's errors). */
+  wide?: boolean;
 }
 
-export function Dialog({ title, open, onClose, children }: DialogProps) {
+export function Dialog({ title, open, onClose, children, wide = false }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -22,6 +24,7 @@ export function Dialog({ title, open, onClose, children }: DialogProps) {
     <dialog
       ref={ref}
       aria-labelledby={titleId}
+      className={wide ? 'wide' : undefined}
       onClose={onClose}
       onClick={(e) => {
         if (e.target === ref.current) onClose(); // a click on the backdrop

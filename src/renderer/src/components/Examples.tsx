@@ -1,50 +1,15 @@
 // The example editors of a dataset page: the add form, and a table row with inline edit and delete.
-import { useRef, useState } from 'react';
-import type { FormEvent, KeyboardEvent } from 'react';
+// Both edit the form view of an example (its last exchange); earlier turns are shown, never edited.
+import { Fragment, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
 import type { DatasetKind, Example } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, Field } from './ui';
-
-export interface FieldSpec {
-  key: string;
-  label: string;
-}
-export const FIELDS: Record<DatasetKind, FieldSpec[]> = {
-  preference: [
-    { key: 'prompt', label: 'Prompt' },
-    { key: 'chosen', label: 'Chosen response' },
-    { key: 'rejected', label: 'Rejected response' },
-  ],
-  instruction: [
-    { key: 'prompt', label: 'Prompt' },
-    { key: 'response', label: 'Response' },
-  ],
-  unpaired: [
-    { key: 'prompt', label: 'Prompt' },
-    { key: 'completion', label: 'Completion' },
-    { key: 'label', label: 'Label' },
-  ],
-  text: [{ key: 'text', label: 'Text' }],
-};
-export const NOUN: Record<DatasetKind, { add: string; one: string; many: string }> = {
-  preference: { add: 'Add pair', one: 'pair', many: 'pairs' },
-  instruction: { add: 'Add example', one: 'example', many: 'examples' },
-  unpaired: { add: 'Add example', one: 'example', many: 'examples' },
-  text: { add: 'Add document', one: 'document', many: 'documents' },
-};
-
-type Values = Record<string, string>;
-const blank = (fields: FieldSpec[]): Values => Object.fromEntries(fields.map((f) => [f.key, '']));
-
-/** Ctrl/Cmd+Enter submits a form from a textarea (plain Enter makes a new line). */
-function submitOnModEnter(e: KeyboardEvent<HTMLTextAreaElement>) {
-  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-    e.preventDefault();
-    e.currentTarget.form?.requestSubmit();
-  }
-}
+import { Conversation } from './Conversation';
+import { blank, CellText, FieldInput, FIELDS, keysOf, NOUN, plural, TITLES } from './ExampleFields';
+import type { FieldSpec, Values } from './ExampleFields';
 
 export function AddExampleForm({
   datasetId,
@@ -71,12 +36,7 @@ export function AddExampleForm({
       setErrors(NO_ERRORS);
       form.current?.querySelector('textarea')?.focus();
     } catch (error) {
-      setErrors(
-        formErrors(
-          error,
-          fields.map((f) => f.key),
-        ),
-      ); // what the user typed stays
+      setErrors(formErrors(error, keysOf(fields))); // what the user typed stays
     } finally {
       setBusy(false);
     }
@@ -90,18 +50,18 @@ export function AddExampleForm({
       noValidate
       aria-label={NOUN[kind].add}
     >
-      <h2>{kind === 'preference' ? 'Add a preference pair' : 'Add an example'}</h2>
+      <h2>{TITLES[kind]}</h2>
       {errors.general && <Alert>{errors.general}</Alert>}
-      <div className={`add-grid add-grid-${fields.length}`}>
+      <div className={`add-grid add-grid-${kind}`}>
         {fields.map((f) => (
           <Field key={f.key} label={f.label} error={errors.fields[f.key]}>
             {(p) => (
-              <textarea
-                {...p}
-                rows={4}
+              <FieldInput
+                spec={f}
+                control={p}
+                rows={kind === 'text' ? 12 : 4}
                 value={values[f.key] ?? ''}
-                onKeyDown={submitOnModEnter}
-                onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+                onChange={(value) => setValues((v) => ({ ...v, [f.key]: value }))}
               />
             )}
           </Field>
@@ -118,6 +78,7 @@ export function AddExampleForm({
 }
 
 interface RowProps {
+  kind: DatasetKind;
   example: Example;
   index: number;
   fields: FieldSpec[];
@@ -126,13 +87,16 @@ interface RowProps {
   onDeleted: (id: number) => void;
 }
 
-export function ExampleRow({ example, index, fields, noun, onChanged, onDeleted }: RowProps) {
+export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDeleted }: RowProps) {
   const [mode, setMode] = useState<'view' | 'edit' | 'confirmDelete'>('view');
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
+  const [expanded, setExpanded] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const formId = `edit-example-${example.id}`;
+  const conversationId = `conversation-${example.id}`;
+  const earlier = plural(example.context, 'earlier turn', 'earlier turns');
 
   const startEdit = () => {
     setValues(Object.fromEntries(fields.map((f) => [f.key, example.data[f.key] ?? ''])));
@@ -151,12 +115,7 @@ export function ExampleRow({ example, index, fields, noun, onChanged, onDeleted 
       onChanged(await lab.updateExample({ id: example.id, data: values }));
       stop();
     } catch (error) {
-      setErrors(
-        formErrors(
-          error,
-          fields.map((f) => f.key),
-        ),
-      );
+      setErrors(formErrors(error, keysOf(fields)));
     } finally {
       setBusy(false);
     }
@@ -172,83 +131,119 @@ export function ExampleRow({ example, index, fields, noun, onChanged, onDeleted 
     }
   };
 
+  const badge = example.context > 0 && (
+    <button
+      type="button"
+      className="turns-badge"
+      aria-expanded={expanded}
+      aria-controls={expanded ? conversationId : undefined}
+      onClick={() => setExpanded((x) => !x)}
+    >
+      +{earlier}
+    </button>
+  );
+  const conversation = expanded && (
+    <tr className="conversation-row" id={conversationId}>
+      <td colSpan={fields.length + 2}>
+        <Conversation kind={kind} record={example.record} title={`Conversation of ${noun} ${index}`} />
+      </td>
+    </tr>
+  );
+
   if (mode === 'edit') {
     return (
-      <tr className="editing" onKeyDown={(e) => e.key === 'Escape' && stop()}>
-        <th scope="row">{index}</th>
-        {fields.map((f, i) => (
-          <td key={f.key}>
-            <Field label={`Edit ${f.label.toLowerCase()}`} hideLabel error={errors.fields[f.key]}>
-              {(p) => (
-                <textarea
-                  {...p}
-                  form={formId}
-                  rows={3}
-                  autoFocus={i === 0}
-                  value={values[f.key] ?? ''}
-                  onKeyDown={submitOnModEnter}
-                  onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
-                />
-              )}
-            </Field>
+      <Fragment>
+        <tr className="editing" onKeyDown={(e) => e.key === 'Escape' && stop()}>
+          <th scope="row" className="num">
+            {index}
+          </th>
+          {fields.map((f, i) => (
+            <td key={f.key}>
+              {i === 0 && badge}
+              <Field
+                label={`Edit ${f.label.toLowerCase()}`}
+                hideLabel
+                error={errors.fields[f.key]}
+                {...(i === 0 && example.context > 0
+                  ? {
+                      hint: `Editing the last exchange; ${earlier} ${example.context === 1 ? 'is' : 'are'} kept.`,
+                    }
+                  : {})}
+              >
+                {(p) => (
+                  <FieldInput
+                    spec={f}
+                    control={p}
+                    form={formId}
+                    rows={kind === 'text' ? 8 : 3}
+                    autoFocus={i === 0}
+                    value={values[f.key] ?? ''}
+                    onChange={(value) => setValues((v) => ({ ...v, [f.key]: value }))}
+                  />
+                )}
+              </Field>
+            </td>
+          ))}
+          <td className="row-actions">
+            <form id={formId} onSubmit={(e) => void save(e)} noValidate>
+              {errors.general && <Alert>{errors.general}</Alert>}
+              <button type="submit" className="primary small" disabled={busy}>
+                Save
+              </button>
+              <button type="button" className="secondary small" onClick={stop}>
+                Cancel
+              </button>
+            </form>
           </td>
-        ))}
-        <td className="row-actions">
-          <form id={formId} onSubmit={(e) => void save(e)} noValidate>
-            {errors.general && <Alert>{errors.general}</Alert>}
-            <button type="submit" className="primary small" disabled={busy}>
-              Save
-            </button>
-            <button type="button" className="secondary small" onClick={stop}>
-              Cancel
-            </button>
-          </form>
-        </td>
-      </tr>
+        </tr>
+        {conversation}
+      </Fragment>
     );
   }
 
   return (
-    <tr>
-      <th scope="row">{index}</th>
-      {fields.map((f) => (
-        <td key={f.key} className="text-cell">
-          {example.data[f.key] ? (
-            <span className="clamp">{example.data[f.key]}</span>
+    <Fragment>
+      <tr>
+        <th scope="row" className="num">
+          {index}
+        </th>
+        {fields.map((f, i) => (
+          <td key={f.key} className={f.input === 'label' ? undefined : 'text-cell'}>
+            {i === 0 && badge}
+            <CellText spec={f} value={example.data[f.key]} />
+          </td>
+        ))}
+        <td className="row-actions">
+          {mode === 'view' ? (
+            <>
+              <button type="button" className="secondary small" ref={editButton} onClick={startEdit}>
+                Edit
+              </button>
+              <button type="button" className="danger-outline small" onClick={() => setMode('confirmDelete')}>
+                Delete
+              </button>
+            </>
           ) : (
-            <span className="muted">(empty)</span>
+            <div className="confirm" role="group" aria-label={`Delete ${noun} ${index}?`}>
+              <span>Delete this {noun}?</span>
+              <button
+                type="button"
+                className="danger small"
+                autoFocus
+                disabled={busy}
+                onClick={() => void remove()}
+              >
+                Confirm delete
+              </button>
+              <button type="button" className="secondary small" onClick={() => setMode('view')}>
+                Keep
+              </button>
+            </div>
           )}
+          {errors.general && <Alert>{errors.general}</Alert>}
         </td>
-      ))}
-      <td className="row-actions">
-        {mode === 'view' ? (
-          <>
-            <button type="button" className="secondary small" ref={editButton} onClick={startEdit}>
-              Edit
-            </button>
-            <button type="button" className="danger-outline small" onClick={() => setMode('confirmDelete')}>
-              Delete
-            </button>
-          </>
-        ) : (
-          <div className="confirm" role="group" aria-label={`Delete ${noun} ${index}?`}>
-            <span>Delete this {noun}?</span>
-            <button
-              type="button"
-              className="danger small"
-              autoFocus
-              disabled={busy}
-              onClick={() => void remove()}
-            >
-              Confirm delete
-            </button>
-            <button type="button" className="secondary small" onClick={() => setMode('view')}>
-              Keep
-            </button>
-          </div>
-        )}
-        {errors.general && <Alert>{errors.general}</Alert>}
-      </td>
-    </tr>
+      </tr>
+      {conversation}
+    </Fragment>
   );
 }

@@ -1,13 +1,49 @@
-// One dataset: a form to add examples, and the examples in a table with inline edit and delete.
+// One dataset: a form to add examples, the examples in a paged table with inline edit and delete,
+// and its export as TRL JSONL.
 import { useState } from 'react';
 import { DATASET_KIND_LABELS } from '../../../shared/schemas';
 import type { DatasetWithExamples, Example } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
+import { saveTextFile } from '../files';
 import { Alert, EmptyState, LoadError, Loading, NotFound, When } from '../components/ui';
 import { Dialog } from '../components/Dialog';
-import { AddExampleForm, ExampleRow, FIELDS, NOUN } from '../components/Examples';
+import { AddExampleForm } from '../components/Examples';
+import { NOUN } from '../components/ExampleFields';
+import { ExampleTable } from '../components/ExampleTable';
+
+/** Downloads the dataset as TRL conversational JSONL (one record per line). */
+function ExportButton({ id }: { id: number }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const file = await lab.exportDataset({ id });
+      saveTextFile(file.filename, file.content);
+    } catch (e) {
+      setError(`Export failed: ${errorMessage(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="secondary"
+        disabled={busy}
+        aria-describedby="export-format"
+        onClick={() => void run()}
+      >
+        {busy ? 'Exporting…' : 'Export'}
+      </button>
+      {error && <Alert>{error}</Alert>}
+    </>
+  );
+}
 function DeleteDataset({ id, name }: { id: number; name: string }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -42,6 +78,7 @@ function DeleteDataset({ id, name }: { id: number; name: string }) {
 
 export function DatasetPage({ id }: { id: number }) {
   const { data, setData, reload } = useLoad(() => lab.getDataset({ id }));
+  const [page, setPage] = useState<number | 'last'>(0);
 
   if (data.state === 'loading') return <Loading what="the dataset" />;
   if (data.state === 'error') {
@@ -57,7 +94,6 @@ export function DatasetPage({ id }: { id: number }) {
   }
 
   const { dataset, examples } = data.value;
-  const fields = FIELDS[dataset.kind];
   const noun = NOUN[dataset.kind];
   const update = (f: (v: DatasetWithExamples) => DatasetWithExamples) =>
     setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d));
@@ -76,8 +112,14 @@ export function DatasetPage({ id }: { id: number }) {
             {examples.length} {examples.length === 1 ? noun.one : noun.many} · created{' '}
             <When iso={dataset.createdAt} />
           </p>
+          <p className="hint" id="export-format">
+            {dataset.kind === 'text'
+              ? 'Export saves it as TRL language-modeling JSONL: one {"text": …} record per line.'
+              : 'Export saves it as TRL conversational JSONL: one record per line, with every turn.'}
+          </p>
         </div>
         <div className="header-actions">
+          <ExportButton id={dataset.id} />
           {dataset.kind === 'preference' && (
             <Link to="/runs" className="button secondary">
               Train on it
@@ -90,7 +132,10 @@ export function DatasetPage({ id }: { id: number }) {
       <AddExampleForm
         datasetId={dataset.id}
         kind={dataset.kind}
-        onAdded={(e) => update((v) => ({ dataset: count([...v.examples, e]), examples: [...v.examples, e] }))}
+        onAdded={(e) => {
+          update((v) => ({ dataset: count([...v.examples, e]), examples: [...v.examples, e] }));
+          setPage('last'); // where the new one is
+        }}
       />
 
       <h2 className="section-title">
@@ -103,51 +148,24 @@ export function DatasetPage({ id }: { id: number }) {
           </p>
         </EmptyState>
       ) : (
-        <div className="card table-scroll">
-          <table className="data-table examples">
-            <caption className="visually-hidden">
-              {noun.many} in {dataset.name}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  #
-                </th>
-                {fields.map((f) => (
-                  <th scope="col" key={f.key}>
-                    {f.label}
-                  </th>
-                ))}
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {examples.map((e, i) => (
-                <ExampleRow
-                  key={e.id}
-                  example={e}
-                  index={i + 1}
-                  fields={fields}
-                  noun={noun.one}
-                  onChanged={(changed) =>
-                    update((v) => ({
-                      ...v,
-                      examples: v.examples.map((x) => (x.id === changed.id ? changed : x)),
-                    }))
-                  }
-                  onDeleted={(gone) =>
-                    update((v) => {
-                      const list = v.examples.filter((x) => x.id !== gone);
-                      return { dataset: count(list), examples: list };
-                    })
-                  }
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ExampleTable
+          dataset={dataset}
+          examples={examples}
+          page={page}
+          onPage={setPage}
+          onChanged={(changed) =>
+            update((v) => ({
+              ...v,
+              examples: v.examples.map((x) => (x.id === changed.id ? changed : x)),
+            }))
+          }
+          onDeleted={(gone) =>
+            update((v) => {
+              const list = v.examples.filter((x) => x.id !== gone);
+              return { dataset: count(list), examples: list };
+            })
+          }
+        />
       )}
     </section>
   );

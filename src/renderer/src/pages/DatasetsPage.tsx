@@ -1,4 +1,4 @@
-// Datasets: the list, its empty state, and the "New dataset" form.
+// Datasets: the list, its empty state, the "New dataset" form and the Import dialog.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { DATASET_KIND_LABELS, DatasetKind } from '../../../shared/schemas';
@@ -10,6 +10,7 @@ import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, EmptyState, Field, LoadError, Loading, When } from '../components/ui';
 import { Dialog } from '../components/Dialog';
+import { ImportForm } from '../components/ImportDialog';
 
 const KINDS = DatasetKind.options;
 
@@ -63,6 +64,7 @@ function NewDatasetForm({ onCancel }: { onCancel: () => void }) {
 export function DatasetsPage() {
   const { data, reload } = useLoad(() => lab.listDatasets());
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
 
   return (
     <section>
@@ -70,19 +72,28 @@ export function DatasetsPage() {
         <div>
           <h1 tabIndex={-1}>Datasets</h1>
           <p className="muted">
-            Preference pairs and instruction data you build by hand, kept on this machine.
+            Preference pairs, instruction data, good/bad examples and documents, built by hand or imported
+            from TRL, ShareGPT, Alpaca or Anthropic HH files. Kept on this machine.
           </p>
         </div>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          New dataset
-        </button>
+        <div className="header-actions">
+          <button type="button" className="secondary" onClick={() => setImporting(true)}>
+            Import
+          </button>
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            New dataset
+          </button>
+        </div>
       </header>
 
       {data.state === 'loading' && <Loading what="datasets" />}
       {data.state === 'error' && <LoadError error={data.error} retry={() => void reload()} />}
       {data.state === 'ready' && data.value.length === 0 && (
         <EmptyState>
-          <p>No datasets yet — create one with New dataset, or start a run on the built-in seed-dpo data.</p>
+          <p>
+            No datasets yet — create one with New dataset, import a file with Import, or start a run on the
+            built-in seed-dpo data.
+          </p>
           <p>
             <Link to="/runs">Go to runs</Link>
           </p>
@@ -124,6 +135,9 @@ export function DatasetsPage() {
 
       <Dialog title="New dataset" open={creating} onClose={() => setCreating(false)}>
         <NewDatasetForm onCancel={() => setCreating(false)} />
+      </Dialog>
+      <Dialog title="Import a dataset" open={importing} onClose={() => setImporting(false)} wide>
+        <ImportForm onCancel={() => setImporting(false)} onImported={() => void reload()} />
       </Dialog>
     </section>
   );

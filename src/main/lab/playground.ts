@@ -1,0 +1,55 @@
+// Playground generations: each request gets its own run process (never the main thread), which loads
+// the model, streams the reply as text deltas, and exits. Stopping a request aborts it between tokens.
+import { randomUUID } from 'node:crypto';
+import type { LabEventSink } from '../../shared/api';
+import { FromRunProcess, type RunProcess, type RunProcessLauncher } from './protocol';
+
+export interface PlaygroundRequest {
+  modelPath: string;
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  template: string;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+}
+
+export class Playground {
+  private readonly active = new Map<string, RunProcess>();
+
+  constructor(
+    private readonly launch: RunProcessLauncher,
+    private readonly emit: LabEventSink,
+  ) {}
+
+  start(request: PlaygroundRequest): string {
+    const requestId = randomUUID();
+    const proc = this.launch();
+    this.active.set(requestId, proc);
+    let error: string | null = null;
+    proc.onMessage((raw) => {
+      const msg = FromRunProcess.safeParse(raw);
+      if (!msg.success) return;
+      if (msg.data.type === 'text')
+        this.emit('generation', { requestId, delta: msg.data.delta, done: false, error: null });
+      if (msg.data.type === 'error') error = msg.data.message;
+    });
+    proc.onExit((code, signal) => {
+      this.active.delete(requestId);
+      if (!error && code !== 0)
+        error = `the generation process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
+      this.emit('generation', { requestId, delta: '', done: true, error });
+    });
+    proc.send({ type: 'generate', request });
+    return requestId;
+  }
+
+  stop(requestId: string): void {
+    this.active.get(requestId)?.send({ type: 'cancel' });
+  }
+
+  close(): void {
+    for (const proc of this.active.values()) proc.kill();
+  }
+}

@@ -1,7 +1,7 @@
 // The playground and the template preview through the Lab: a real (tiny) pretrained model streams a
 // reply from its own process; the preview shows which tokens the SFT loss trains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabError} from '../../src/shared/api';
+import type { LabError } from '../../src/shared/api';
 import { parseInput } from '../../src/shared/api';
 import type { GenerateInput } from '../../src/shared/schemas';
 import type { GenerationEvent } from '../../src/shared/schemas';

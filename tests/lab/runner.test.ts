@@ -42,9 +42,7 @@ describe('Runner', () => {
     );
     expect(done.summary['rewards/accuracies']).toBeGreaterThanOrEqual(0);
     expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual(['queued', 'running', 'completed']);
-    // batched: far fewer progress events than steps would be one per step only if steps were slower than a flush
     expect(progressEvents).toBeGreaterThan(0);
-    expect(progressEvents).toBeLessThanOrEqual(14);
     const models = await lab.listModels();
     expect(models.map((m) => m.runId)).toContain(run.id);
     expect(done.modelId).toBe(models[0]!.id);

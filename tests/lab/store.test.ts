@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, Store } from '../../src/main/lab/store';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION, Store } from '../../src/main/lab/store';
 import { LabError } from '../../src/shared/api';
 import { tempDir } from '../helpers/tmp';
 import { fromSimple } from '../../src/shared/examples';
@@ -47,15 +48,16 @@ describe('Store', () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const file = join(dir, 'lab.sqlite');
-    const v1 = new Store(file);
-    // Rebuild a version-1 database by hand: the same tables, examples stored as form fields.
-    v1.db.exec(
+    // A version-1 database, as that release wrote it: its schema, examples stored as form fields.
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0] as string);
+    v1.exec(
       "INSERT INTO datasets (id, name, kind, created_at, updated_at) VALUES (1, 'old', 'preference', 't', 't'), (2, 'sft', 'instruction', 't', 't')",
     );
-    v1.db.exec(`INSERT INTO examples (dataset_id, data, created_at, updated_at) VALUES
+    v1.exec(`INSERT INTO examples (dataset_id, data, created_at, updated_at) VALUES
       (1, '{"prompt":"Q","chosen":"good","rejected":"bad"}', 't', 't'),
       (2, '{"prompt":"Hi","response":"Hello"}', 't', 't')`);
-    v1.db.pragma('user_version = 1');
+    v1.pragma('user_version = 1');
     v1.close();
     const v2 = new Store(file);
     expect(v2.version).toBe(SCHEMA_VERSION);

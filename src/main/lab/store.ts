@@ -21,7 +21,7 @@ import { contextTurns, fromSimple, simpleView, type SimpleOf } from '../../share
 import type { NormalizedRecord, RecordKind } from '../../shared/records';
 
 /** Each entry moves the schema from version i to i + 1: SQL, or a function for data changes. Never edit one; append. */
-const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
+export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE datasets (
      id INTEGER PRIMARY KEY,
      name TEXT NOT NULL,

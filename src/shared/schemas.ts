@@ -152,18 +152,20 @@ export type WorldDetail = z.infer<typeof WorldDetail>;
 export const WorldRef = z.object({ id: Id });
 
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────
-export const Algorithm = z.enum(['pretrain', 'sft', 'dpo']);
+export const Algorithm = z.enum(['pretrain', 'sft', 'dpo', 'eval']);
 export type Algorithm = z.infer<typeof Algorithm>;
 export const ALGORITHM_LABELS: Record<Algorithm, string> = {
   pretrain: 'Pretraining',
   sft: 'SFT',
   dpo: 'DPO',
+  eval: 'Evaluation',
 };
-/** The kind of dataset each algorithm trains on. */
-export const ALGORITHM_DATASET_KIND: Record<Algorithm, 'text' | 'instruction' | 'preference'> = {
+/** The kind of dataset each algorithm trains on (an evaluation reads a sandbox world's held-out sets instead). */
+export const ALGORITHM_DATASET_KIND: Record<Algorithm, 'text' | 'instruction' | 'preference' | null> = {
   pretrain: 'text',
   sft: 'instruction',
   dpo: 'preference',
+  eval: null,
 };
 
 /** Built-in datasets a run can use without building one first. */
@@ -284,12 +286,39 @@ export const SftConfig = z.object({
 });
 export type SftConfig = z.infer<typeof SftConfig>;
 
+/** The evaluation sets of a sandbox world (see engine/world/render-eval.ts). */
+export const EvalSetName = z.enum(['factsPretrainOnly', 'factsHeldOut', 'arithmetic']);
+export type EvalSetName = z.infer<typeof EvalSetName>;
+
+/** Evaluation: ask a model a world's held-out questions and score the replies with the gold judge. */
+export const EvalConfig = z.object({
+  /** The model to evaluate. */
+  model: Id,
+  /** The sandbox world whose held-out sets and gold judge are used. */
+  world: Id,
+  /** Which sets: facts seen only in pretraining, held-out facts of trained subjects, arithmetic. */
+  sets: z.array(EvalSetName).min(1, 'Pick at least one set').default(['factsPretrainOnly', 'factsHeldOut']),
+  /** The chat template the model was tuned with, or `none` for a base model (the question as plain text). */
+  template: z.union([TemplateName, z.literal('none')]).default('chatml'),
+  /** Most tokens per reply (greedy decoding). */
+  maxNewTokens: int('Max new tokens', 1, 256).default(32),
+  /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+});
+export type EvalConfig = z.infer<typeof EvalConfig>;
+
 /** Each algorithm's config schema: the run form's fields, defaults and validation. */
-export const RUN_CONFIGS = { pretrain: PretrainConfig, sft: SftConfig, dpo: DpoConfig } as const;
+export const RUN_CONFIGS = {
+  pretrain: PretrainConfig,
+  sft: SftConfig,
+  dpo: DpoConfig,
+  eval: EvalConfig,
+} as const;
 
 export const StartRunInput = z.object({
   algorithm: Algorithm,
-  dataset: RunDatasetRef,
+  /** What the run trains on; none for an evaluation. */
+  dataset: RunDatasetRef.nullable().default(null),
   name: z.string().trim().max(200, 'Name is longer than 200 characters').optional(),
   config: z.record(z.string(), z.unknown()).default({}),
 });
@@ -320,7 +349,7 @@ export const Run = z.object({
   name: z.string(),
   algorithm: Algorithm,
   status: RunStatus,
-  dataset: RunDatasetRef,
+  dataset: RunDatasetRef.nullable(),
   datasetName: z.string(),
   /** The fully resolved config, as the trainer ran it. */
   config: z.record(z.string(), z.unknown()),

@@ -58,6 +58,30 @@ describe('language-model runs', () => {
     const tuned = (await lab.listModels()).find((m) => m.runId === sft.id)!;
     expect(tuned.parentId).toBe(base.id);
     expect(existsSync(join(dir, 'runs', String(sft.id), 'tokenizer.json'))).toBe(true);
+
+    // Evaluate the tuned model on the world's held-out questions with the gold judge.
+    const ev = await lab.startRun({
+      algorithm: 'eval',
+      dataset: null,
+      config: {
+        model: tuned.id,
+        world: world.id,
+        sets: ['factsPretrainOnly'],
+        template: 'chatml',
+        maxNewTokens: 8,
+      },
+    });
+    const evDone = await waitForRun(lab, ev.id, finished, 120_000);
+    expect(evDone.error).toBeNull();
+    expect(evDone.status).toBe('completed');
+    const n = evDone.summary['factsPretrainOnly/n']!;
+    expect(n).toBeGreaterThan(0);
+    for (const k of ['direct_answer_rate', 'fact_accuracy', 'mean_score']) {
+      const v = evDone.summary[`factsPretrainOnly/${k}`]!;
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    expect(existsSync(join(dir, 'runs', String(ev.id), 'eval-results.json'))).toBe(true);
   });
 
   it('refuses a dataset of the wrong kind and an unknown base model, naming the fields', async () => {

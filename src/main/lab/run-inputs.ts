@@ -25,8 +25,15 @@ const text = (ms: { content: string }[]) => ms.map((m) => m.content).join('\n\n'
 function datasetInputs(
   store: Store,
   algorithm: Algorithm,
-  ref: RunDatasetRef,
+  ref: RunDatasetRef | null,
 ): { inputs: unknown; datasetName: string; defaults: Record<string, unknown> } {
+  const want = ALGORITHM_DATASET_KIND[algorithm];
+  if (want === null) {
+    if (ref !== null)
+      throw issue('dataset', 'an evaluation reads a sandbox world (config.world), not a dataset');
+    return { inputs: {}, datasetName: '', defaults: {} };
+  }
+  if (ref === null) throw issue('dataset', `${ALGORITHM_LABELS[algorithm]} needs a dataset`);
   if (ref === 'seed-dpo') {
     if (algorithm !== 'dpo')
       throw issue('dataset', `the built-in seed-dpo data is for DPO, not ${ALGORITHM_LABELS[algorithm]}`);
@@ -42,7 +49,6 @@ function datasetInputs(
   } catch {
     throw issue('dataset', `dataset ${ref} does not exist`);
   }
-  const want = ALGORITHM_DATASET_KIND[algorithm];
   if (dataset.kind !== want) {
     throw issue(
       'dataset',
@@ -70,6 +76,8 @@ function datasetInputs(
       }));
       return { inputs: { kind: 'text', pairs }, datasetName: name, defaults: { model: 'byte-tiny' } };
     }
+    case 'eval':
+      throw new Error('an evaluation has no dataset');
   }
 }
 
@@ -81,7 +89,7 @@ export function resolveRun(
   store: Store,
   dataDir: string,
   algorithm: Algorithm,
-  ref: RunDatasetRef,
+  ref: RunDatasetRef | null,
   rawConfig: Record<string, unknown>,
 ): ResolvedRun {
   const issues: FieldIssue[] = [];
@@ -117,6 +125,22 @@ export function resolveRun(
         ...(inputs as object),
         base: { id: model.id, path: join(dataDir, store.modelPath(model.id)) },
       };
+  }
+  if (config && algorithm === 'eval') {
+    const modelId = config.model as number;
+    const worldId = config.world as number;
+    const model = store.listModels().find((m) => m.id === modelId);
+    if (!model) issues.push({ path: 'config.model', message: `model ${modelId} does not exist` });
+    let world: { summary: { name: string }; data: unknown } | null = null;
+    try {
+      world = store.getWorld(worldId);
+    } catch {
+      issues.push({ path: 'config.world', message: `world ${worldId} does not exist` });
+    }
+    if (model && world && data) {
+      inputs = { modelPath: join(dataDir, store.modelPath(model.id)), world: world.data };
+      data = { ...data, datasetName: `${model.name} on ${world.summary.name}` };
+    }
   }
   if (issues.length > 0 || !data || !config) {
     throw new LabError('invalid', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);

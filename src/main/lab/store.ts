@@ -134,7 +134,7 @@ interface RunRow {
 export interface NewRun {
   name: string;
   algorithm: Algorithm;
-  dataset: RunDatasetRef;
+  dataset: RunDatasetRef | null;
   datasetName: string;
   config: Record<string, unknown>;
   seed: number;
@@ -529,7 +529,7 @@ function toRun(r: RunRow): Run {
     name: r.name,
     algorithm: r.algorithm as Algorithm,
     status: r.status as RunStatus,
-    dataset: parse<RunDatasetRef>(r.dataset_ref)!,
+    dataset: parse<RunDatasetRef>(r.dataset_ref),
     datasetName: r.dataset_name,
     config: parse<Record<string, unknown>>(r.config)!,
     seed: r.seed,

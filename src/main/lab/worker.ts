@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { trainDpo } from '../engine/trainers/dpo';
 import { runPretrainTask, type PretrainTaskInputs } from '../engine/tasks/pretrain';
 import { runSftTask, type SftTaskInputs } from '../engine/tasks/sft';
-import { DpoConfig, PretrainConfig, SftConfig } from '../../shared/schemas';
+import { runEvalTask, type EvalTaskInputs } from '../engine/tasks/eval';
+import { DpoConfig, EvalConfig, PretrainConfig, SftConfig } from '../../shared/schemas';
 import type { DpoInputs, TrainContext, TrainEvent } from '../engine/types';
 
 interface ParentPort {
@@ -42,6 +43,8 @@ function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEv
       return runPretrainTask(PretrainConfig.parse(start.config), start.inputs as PretrainTaskInputs, ctx);
     case 'sft':
       return runSftTask(SftConfig.parse(start.config), start.inputs as SftTaskInputs, ctx);
+    case 'eval':
+      return runEvalTask(EvalConfig.parse(start.config), start.inputs as EvalTaskInputs, ctx);
   }
 }
 

@@ -1,0 +1,173 @@
+// Answer evaluation: ask a model the questions of an evaluation set (greedy decoding), and score each
+// reply with the world's gold judge for two things: does it answer in the requested form (directly),
+// and is the answer right. It is how the lab shows what SFT changes: a base model continues a
+// question with forum chatter, an SFT model states the value. It is not a general benchmark harness.
+//
+// Definitions (per item; the rates are means over the items):
+// - direct: the reply's first sentence (up to the first `.`, `?`, `!` or line break) states a value
+//   for the asked attribute — the right one or a wrong one — and is not a question. Read with the
+//   judge on that first sentence alone: its `direct` part (the right value within the first 12 words,
+//   no discussion opener, not a question) or its `wrongValue` part (another value of the attribute).
+//   A refusal, "I don't know" or a discussion reply ("Why do you want to know?") is not direct.
+// - correct: the judge's `correct` part on the whole reply: the right value is stated and no wrong
+//   value of the same attribute is (for legs: no other number).
+// - score: the judge's score of the whole reply (see world/judge.ts).
+//
+// Prompting: `template: null` is a base model used as a base model: the raw question, after the
+// end-of-text token that opens every pretraining document, continued as plain text. With a template,
+// the question is the user turn of `renderPrompt` and the reply is the assistant turn.
+// Decoding: greedy, batched; rows are padded on the right and each row reads the logits at its own
+// last position, so (the model being causal) a row's tokens never depend on the padding or on the
+// other rows. A row stops at an end-of-text or end-of-turn token, at a blank line, or after
+// `maxNewTokens`. No KV cache: each step reruns the model over the sequences (fine for lab-small).
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPT } from '../model/gpt';
+import { renderPrompt, type TemplateName } from '../tokenizer/templates';
+import type { Tokenizer } from '../tokenizer/types';
+import type { GoldJudge } from '../world/judge';
+import type { EvalItem } from '../world/types';
+
+export interface AnswerItem {
+  prompt: string;
+  response: string;
+  /** 1 when the reply is right (and states no wrong value), else 0. */
+  correct: number;
+  /** 1 when the reply's first sentence states a value for the asked attribute, else 0. */
+  direct: number;
+  /** The gold judge's score in [0, 1]. */
+  score: number;
+}
+
+export interface AnswerReport {
+  /** Share of items answered directly (in the requested form). */
+  directAnswerRate: number;
+  /** Share of items answered correctly. */
+  factAccuracy: number;
+  /** Mean gold-judge score. */
+  meanScore: number;
+  n: number;
+  items: AnswerItem[];
+}
+
+export interface EvaluateAnswersOptions {
+  /** Chat template for an instruction-tuned model; null = the raw question as plain text (a base model). */
+  template?: TemplateName | null;
+  /** Most tokens generated per reply. Default 32. */
+  maxNewTokens?: number;
+  /** Rows decoded together. Default 64. */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+const END_TOKENS = ['<|endoftext|>', '<|eos|>', '</s>', '<|im_end|>'];
+const BLANK_LINE = '\n\n';
+
+/** The first sentence of a reply: up to the first `.`, `?`, `!` or line break (kept), leading space dropped. */
+export function firstSentence(response: string): string {
+  const t = response.trim();
+  return t.match(/^[^.?!\n]*[.?!]?/)?.[0] ?? '';
+}
+
+/** Score hand-written or generated replies; `responses[i]` answers `items[i]`. Pure. */
+export function scoreAnswers(
+  items: readonly Pick<EvalItem, 'prompt'>[],
+  responses: readonly string[],
+  judge: GoldJudge,
+): AnswerReport {
+  if (responses.length !== items.length)
+    throw new Error(`scoreAnswers: ${items.length} items but ${responses.length} responses`);
+  const scored = items.map(({ prompt }, i): AnswerItem => {
+    const response = responses[i]!;
+    const whole = judge.score(prompt, response);
+    const first = firstSentence(response);
+    const head = judge.score(prompt, first);
+    const statesValue = head.parts['direct'] === 1 || head.parts['wrongValue'] === 1;
+    const direct = statesValue && !first.trim().endsWith('?') ? 1 : 0;
+    return { prompt, response, correct: whole.parts['correct'] ?? 0, direct, score: whole.score };
+  });
+  const n = scored.length;
+  const mean = (f: (x: AnswerItem) => number) => (n === 0 ? 0 : scored.reduce((a, x) => a + f(x), 0) / n);
+  return {
+    directAnswerRate: mean((x) => x.direct),
+    factAccuracy: mean((x) => x.correct),
+    meanScore: mean((x) => x.score),
+    n,
+    items: scored,
+  };
+}
+
+/** The prompt ids for one question: plain (after end-of-text) for a base model, or through a chat template. */
+export function promptIds(tokenizer: Tokenizer, question: string, template: TemplateName | null): number[] {
+  if (template) return renderPrompt(tokenizer, template, [{ role: 'user', content: question }]).ids;
+  const eos = ['<|endoftext|>', '<|eos|>', '</s>']
+    .map((n) => tokenizer.specialId(n))
+    .find((id) => id !== undefined);
+  return [...(eos === undefined ? [] : [eos]), ...tokenizer.encode(question)];
+}
+
+/** Greedy replies to `prompts` (id lists), batched with right padding; see the header for the stops. */
+export async function greedyReplies(
+  model: GPT,
+  tokenizer: Tokenizer,
+  prompts: readonly (readonly number[])[],
+  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
+): Promise<string[]> {
+  const stop = new Set(END_TOKENS.map((n) => tokenizer.specialId(n)).filter((id) => id !== undefined));
+  const { contextLength: C, vocabSize: V } = model.config;
+  // A model may have more ids than its tokenizer (lab-small has 1024); only the tokenizer's can be chosen.
+  const usable = Math.min(V, tokenizer.vocabSize);
+  const rows = prompts.map((p) => ({ seq: [...p], out: [] as number[], done: false }));
+  for (let start = 0; start < rows.length; start += opts.batchSize) {
+    const chunk = rows.slice(start, start + opts.batchSize);
+    for (let step = 0; step < opts.maxNewTokens; step++) {
+      const active = chunk.filter((r) => !r.done);
+      if (active.length === 0 || opts.signal?.aborted) break;
+      const windows = active.map((r) => r.seq.slice(-C));
+      const T = Math.max(...windows.map((w) => w.length));
+      const flat = new Int32Array(active.length * T);
+      windows.forEach((w, i) => flat.set(w, i * T));
+      const lastPos = windows.map((w, i) => i * T + w.length - 1);
+      const picked = tf.tidy(() => {
+        const logits = model.forward(tf.tensor2d(flat, [active.length, T], 'int32')); // [b, T, V]
+        const rowsAt = tf.gather(tf.reshape(logits, [-1, V]), tf.tensor1d(lastPos, 'int32')); // [b, V]
+        return tf.argMax(usable < V ? tf.slice(rowsAt, [0, 0], [-1, usable]) : rowsAt, -1); // [b]
+      });
+      const ids = picked.dataSync();
+      picked.dispose();
+      active.forEach((r, i) => {
+        const id = ids[i]!;
+        if (stop.has(id)) {
+          r.done = true;
+          return;
+        }
+        r.seq.push(id);
+        r.out.push(id);
+        if (tokenizer.decode(r.out).includes(BLANK_LINE)) r.done = true;
+      });
+      await new Promise<void>((res) => setImmediate(res)); // let an abort through
+    }
+  }
+  return rows.map((r) => {
+    const text = tokenizer.decode(r.out);
+    const cut = text.indexOf(BLANK_LINE);
+    return cut >= 0 ? text.slice(0, cut) : text;
+  });
+}
+
+/** Ask `model` every item's question and score the replies (see the definitions at the top). */
+export async function evaluateAnswers(
+  model: GPT,
+  tokenizer: Tokenizer,
+  items: readonly EvalItem[],
+  judge: GoldJudge,
+  opts: EvaluateAnswersOptions = {},
+): Promise<AnswerReport> {
+  const template = opts.template ?? null;
+  const prompts = items.map((it) => promptIds(tokenizer, it.prompt, template));
+  const replies = await greedyReplies(model, tokenizer, prompts, {
+    maxNewTokens: opts.maxNewTokens ?? 32,
+    batchSize: opts.batchSize ?? 64,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return scoreAnswers(items, replies, judge);
+}

@@ -27,6 +27,10 @@ export const labMethods = {
   cancelRun: { input: S.RunRef, output: S.Run },
   runMetrics: { input: S.MetricsQuery, output: z.array(S.MetricPoint) },
   listModels: { input: none, output: z.array(S.Model) },
+  startPipeline: { input: S.StartPipelineInput, output: S.Pipeline },
+  listPipelines: { input: none, output: z.array(S.Pipeline) },
+  getPipeline: { input: S.PipelineRef, output: S.Pipeline },
+  cancelPipeline: { input: S.PipelineRef, output: S.Pipeline },
   generate: { input: S.GenerateInput, output: S.GenerationRef },
   stopGeneration: { input: S.GenerationRef, output: z.null() },
   previewTemplate: { input: S.PreviewTemplateInput, output: S.TemplatePreview },
@@ -38,6 +42,7 @@ export const labEvents = {
   runProgress: S.RunProgressEvent,
   runStatus: S.Run,
   generation: S.GenerationEvent,
+  pipelineStatus: S.Pipeline,
 } as const;
 
 export type LabMethod = keyof typeof labMethods;

@@ -454,3 +454,37 @@ export const TemplatePreview = z.object({
   warnings: z.array(z.string()),
 });
 export type TemplatePreview = z.infer<typeof TemplatePreview>;
+
+// ── Pipelines ───────────────────────────────────────────────────────────────────────────────
+export const PipelineStatus = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export const PipelineStage = z.object({
+  /** e.g. `world`, `pretrain`, `eval-base`, `sft`, `eval-sft`. */
+  name: z.string(),
+  /** What the stage does, in a few words. */
+  label: z.string(),
+  status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+  /** The run of this stage (the latest, when it was restarted). */
+  runId: Id.nullable(),
+  worldId: Id.nullable(),
+  modelId: Id.nullable(),
+});
+export type PipelineStage = z.infer<typeof PipelineStage>;
+export const Pipeline = z.object({
+  id: Id,
+  name: z.string(),
+  preset: z.string(),
+  status: PipelineStatus,
+  error: z.string().nullable(),
+  stages: z.array(PipelineStage),
+  /** The pipeline's settings, resolved from its preset. */
+  config: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type Pipeline = z.infer<typeof Pipeline>;
+export const StartPipelineInput = z.object({
+  preset: z.string().min(1, 'Pick a preset'),
+  /** Overrides the preset's world seed. */
+  seed: int('Seed', 0, 2 ** 31 - 1).optional(),
+});
+export const PipelineRef = z.object({ id: Id });

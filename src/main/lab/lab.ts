@@ -21,6 +21,7 @@ import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
 import { resolveRun } from './run-inputs';
 import { Playground } from './playground';
+import { Pipelines } from './pipelines';
 import { previewTemplate } from './templates';
 
 const INPUTS_FILE = 'inputs.json';
@@ -47,6 +48,7 @@ export class Lab implements LabService {
   private readonly listeners = new Set<Listener>();
   private backend: Promise<BackendInfo> | null = null;
   private readonly playground: Playground;
+  private readonly pipelines: Pipelines;
 
   constructor(private readonly o: LabOptions) {
     mkdirSync(join(o.dataDir, 'runs'), { recursive: true });
@@ -61,9 +63,16 @@ export class Lab implements LabService {
       flushIntervalMs: o.flushIntervalMs,
     });
     this.playground = new Playground(o.launch, emit);
+    this.pipelines = new Pipelines({
+      store: this.store,
+      emit,
+      startRun: (algorithm, dataset, config, name) => this.startRun({ algorithm, dataset, config, name }),
+      cancelRun: (id) => this.runner.cancel(id),
+    });
     // Recovery: a run left `running` by a lab that stopped is `interrupted`; queued runs go back in the queue.
     this.store.interruptStaleRuns();
     for (const run of this.store.runsWithStatus('queued')) this.enqueue(run);
+    this.pipelines.resumeAll();
   }
 
   /** Hosts subscribe here to forward events to their transport; returns an unsubscribe function. */
@@ -74,6 +83,8 @@ export class Lab implements LabService {
 
   private emit<E extends LabEvent>(event: E, payload: EventPayload<E>): void {
     for (const l of this.listeners) l(event, payload);
+    // A run that ends moves the pipelines waiting on it.
+    if (event === 'runStatus' && this.pipelines) this.pipelines.onRun(payload as Run);
   }
 
   async close(): Promise<void> {
@@ -258,6 +269,20 @@ export class Lab implements LabService {
         { path, message: `model ${id} does not exist` },
       ]);
     }
+  }
+
+  // ── Pipelines ───────────────────────────────────────────────────────────────────────────
+  async startPipeline(input: In<'startPipeline'>) {
+    return this.pipelines.start(input.preset, input.seed);
+  }
+  async listPipelines() {
+    return this.store.listPipelines();
+  }
+  async getPipeline(input: In<'getPipeline'>) {
+    return this.store.getPipeline(input.id);
+  }
+  async cancelPipeline(input: In<'cancelPipeline'>) {
+    return this.pipelines.cancel(input.id);
   }
 
   async systemInfo(): Promise<SystemInfo> {

@@ -15,6 +15,8 @@ import type {
   RunStatus,
   Algorithm,
   WorldSummary,
+  Pipeline,
+  PipelineStage,
 } from '../../shared/schemas';
 import { LabError } from '../../shared/api';
 import { contextTurns, fromSimple, simpleView, type SimpleOf } from '../../shared/examples';
@@ -104,6 +106,18 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
      counts TEXT NOT NULL,
      datasets TEXT NOT NULL,
      created_at TEXT NOT NULL
+   );`,
+  // 4: pipelines: several runs as one object (their stages, each with its run).
+  `CREATE TABLE pipelines (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     preset TEXT NOT NULL,
+     status TEXT NOT NULL,
+     error TEXT,
+     stages TEXT NOT NULL,
+     config TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     finished_at TEXT
    );`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -423,6 +437,49 @@ export class Store {
     return { summary: toWorld(row), data: JSON.parse(row.data) };
   }
 
+  // ── Pipelines ───────────────────────────────────────────────────────────────────────────
+  createPipeline(p: {
+    name: string;
+    preset: string;
+    stages: PipelineStage[];
+    config: Record<string, unknown>;
+  }): Pipeline {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO pipelines (name, preset, status, stages, config, created_at) VALUES (?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(p.name, p.preset, json(p.stages), json(p.config), now());
+    return this.getPipeline(Number(lastInsertRowid));
+  }
+
+  getPipeline(id: number): Pipeline {
+    const row = this.db.prepare('SELECT * FROM pipelines WHERE id = ?').get(id) as PipelineRow | undefined;
+    if (!row)
+      throw new LabError('not_found', `pipeline ${id} does not exist`, [
+        { path: 'id', message: 'no such pipeline' },
+      ]);
+    return toPipeline(row);
+  }
+
+  listPipelines(): Pipeline[] {
+    return (this.db.prepare('SELECT * FROM pipelines ORDER BY id DESC').all() as PipelineRow[]).map(
+      toPipeline,
+    );
+  }
+
+  updatePipeline(
+    id: number,
+    p: { stages: PipelineStage[]; status: Pipeline['status']; error?: string | null },
+  ): Pipeline {
+    const finished = p.status === 'running' ? null : now();
+    this.db
+      .prepare(
+        'UPDATE pipelines SET stages = ?, status = ?, error = ?, finished_at = coalesce(?, finished_at) WHERE id = ?',
+      )
+      .run(json(p.stages), p.status, p.error ?? null, finished, id);
+    return this.getPipeline(id);
+  }
+
   // ── Models ──────────────────────────────────────────────────────────────────────────────
   addModel(m: {
     name: string;
@@ -487,6 +544,31 @@ interface ModelRow {
   run_id: number | null;
   parent_id: number | null;
   created_at: string;
+}
+
+interface PipelineRow {
+  id: number;
+  name: string;
+  preset: string;
+  status: string;
+  error: string | null;
+  stages: string;
+  config: string;
+  created_at: string;
+  finished_at: string | null;
+}
+function toPipeline(r: PipelineRow): Pipeline {
+  return {
+    id: r.id,
+    name: r.name,
+    preset: r.preset,
+    status: r.status as Pipeline['status'],
+    error: r.error,
+    stages: parse<PipelineStage[]>(r.stages)!,
+    config: parse<Record<string, unknown>>(r.config)!,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
 }
 
 interface WorldRow {

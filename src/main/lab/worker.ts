@@ -92,4 +92,7 @@ onMessage((raw) => {
     void (msg.type === 'start' ? run(msg) : generate(msg));
   }
 });
+// A parent that died (killed, crashed) takes its run processes with it: the next lab marks the run
+// interrupted and, for a pipeline, starts the stage again.
+process.on('disconnect', () => process.exit(1));
 void post({ type: 'ready' });

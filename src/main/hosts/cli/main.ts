@@ -12,9 +12,10 @@ import { openLab } from '../node';
 import presets from '../../../../resources/presets.json';
 import { DATA_USAGE, exportCommand, importCommand } from './data';
 import { benchCli } from '../../engine/bench/cli';
+import { PIPELINE_USAGE, pipelineCommand } from './pipeline';
 
 type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
-const PRESETS = presets as Record<string, Record<string, Preset>>;
+const PRESETS = presets.runs as Record<string, Record<string, Preset>>;
 const NUMERIC_FLAGS = {
   epochs: 'epochs',
   beta: 'beta',
@@ -27,6 +28,7 @@ const USAGE = `usage:
   npm run lab -- run <algorithm> --preset NAME [--data DIR] [--json] [--epochs N] [--beta X] [--lr X] [--batch N] [--seed N]
   npm run lab -- presets
 ${DATA_USAGE}
+${PIPELINE_USAGE}
   npm run bench -- [--workload NAME] [--backend wasm|cpu|tensorflow] [--runs N] [--steps N] [--compare-torch] [--json] [--profile]`;
 
 function fail(message: string): never {
@@ -123,6 +125,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   import: importCommand,
   export: exportCommand,
   bench: benchCli,
+  pipeline: pipelineCommand,
   presets: async () => {
     for (const [alg, ps] of Object.entries(PRESETS))
       for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);

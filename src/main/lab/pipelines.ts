@@ -1,0 +1,180 @@
+// Pipelines: several stages run as one object in the store, each stage a world or a run of its own.
+// The orchestrator advances a pipeline whenever one of its runs ends, and again at start-up, so a
+// pipeline survives a crash or a restart: finished stages are kept, and the stage that was running
+// is started again. Presets (resources/presets.json) say which stages and with what settings.
+import type { LabEventSink } from '../../shared/api';
+import { LabError } from '../../shared/api';
+import type { Algorithm, Pipeline, PipelineStage, Run, RunDatasetRef } from '../../shared/schemas';
+import type { Store } from './store';
+import { createWorld } from './worlds';
+import presets from '../../../resources/presets.json';
+
+/** A stage of a preset: a world, or a run whose dataset and config may refer to earlier stages. */
+interface StageSpec {
+  name: string;
+  label: string;
+  kind: 'world' | 'run';
+  /** world stage */
+  world?: { size: 'tiny' | 'small' | 'medium' };
+  /** run stage */
+  algorithm?: Algorithm;
+  /** A role of the pipeline's world (`corpus`, `sft`, …) whose dataset the run trains on. */
+  worldDataset?: string;
+  config?: Record<string, unknown>;
+  /** Config fields filled from earlier stages: field → `stageName.modelId` or `world.id`. */
+  from?: Record<string, string>;
+}
+interface PipelinePreset {
+  description: string;
+  seed: number;
+  stages: StageSpec[];
+}
+export const PIPELINE_PRESETS = (presets as unknown as { pipelines: Record<string, PipelinePreset> })
+  .pipelines;
+
+export interface PipelineDeps {
+  store: Store;
+  emit: LabEventSink;
+  startRun(
+    algorithm: Algorithm,
+    dataset: RunDatasetRef | null,
+    config: Record<string, unknown>,
+    name: string,
+  ): Promise<Run>;
+  cancelRun(id: number): void;
+}
+
+export class Pipelines {
+  constructor(private readonly d: PipelineDeps) {}
+
+  async start(presetName: string, seed?: number): Promise<Pipeline> {
+    const preset = PIPELINE_PRESETS[presetName];
+    if (!preset) {
+      const message = `unknown preset "${presetName}"; known: ${Object.keys(PIPELINE_PRESETS).join(', ')}`;
+      throw new LabError('invalid', `preset: ${message}`, [{ path: 'preset', message }]);
+    }
+    const stages: PipelineStage[] = preset.stages.map((s) => ({
+      name: s.name,
+      label: s.label,
+      status: 'pending',
+      runId: null,
+      worldId: null,
+      modelId: null,
+    }));
+    const p = this.d.store.createPipeline({
+      name: `${presetName} #${this.d.store.listPipelines().length + 1}`,
+      preset: presetName,
+      stages,
+      config: { ...preset, seed: seed ?? preset.seed },
+    });
+    this.d.emit('pipelineStatus', p);
+    return this.advance(p.id);
+  }
+
+  /** Called when any run changes status: advances the pipelines that wait on it. */
+  onRun(run: Run): void {
+    for (const p of this.d.store.listPipelines()) {
+      if (p.status === 'running' && p.stages.some((s) => s.runId === run.id)) void this.advance(p.id);
+    }
+  }
+
+  /** At start-up: every pipeline that was running goes on from where it stopped. */
+  resumeAll(): void {
+    for (const p of this.d.store.listPipelines()) if (p.status === 'running') void this.advance(p.id);
+  }
+
+  cancel(id: number): Pipeline {
+    const p = this.d.store.getPipeline(id);
+    if (p.status !== 'running') return p;
+    const stages = p.stages.map((s) =>
+      s.status === 'running' || s.status === 'pending' ? { ...s, status: 'cancelled' as const } : s,
+    );
+    const updated = this.d.store.updatePipeline(id, { stages, status: 'cancelled' });
+    for (const s of p.stages) if (s.status === 'running' && s.runId) this.d.cancelRun(s.runId);
+    this.d.emit('pipelineStatus', updated);
+    return updated;
+  }
+
+  private advancing = new Set<number>();
+
+  /** Moves a pipeline forward as far as it can go now; idempotent. */
+  async advance(id: number): Promise<Pipeline> {
+    if (this.advancing.has(id)) return this.d.store.getPipeline(id);
+    this.advancing.add(id);
+    try {
+      return await this.step(id);
+    } finally {
+      this.advancing.delete(id);
+    }
+  }
+
+  private async step(id: number): Promise<Pipeline> {
+    const { store } = this.d;
+    let p = store.getPipeline(id);
+    const config = p.config as unknown as PipelinePreset & { seed: number };
+    const stages = p.stages.map((s) => ({ ...s }));
+    const save = (status: Pipeline['status'], error: string | null = null) => {
+      p = store.updatePipeline(id, { stages, status, error });
+      this.d.emit('pipelineStatus', p);
+      return p;
+    };
+    for (const [i, stage] of stages.entries()) {
+      if (p.status !== 'running') return p;
+      if (stage.status === 'completed') continue;
+      const spec = config.stages[i]!;
+      if (spec.kind === 'world') {
+        const world = createWorld(store, config.seed, spec.world?.size ?? 'tiny');
+        Object.assign(stage, { status: 'completed', worldId: world.id });
+        save('running');
+        continue;
+      }
+      const run = stage.runId ? store.getRun(stage.runId) : null;
+      if (run && (run.status === 'queued' || run.status === 'running')) return p; // wait for it
+      if (run?.status === 'completed') {
+        Object.assign(stage, { status: 'completed', modelId: run.modelId });
+        save('running');
+        continue;
+      }
+      if (run && (run.status === 'failed' || run.status === 'cancelled')) {
+        stage.status = run.status;
+        return save(
+          run.status === 'failed' ? 'failed' : 'cancelled',
+          `stage ${stage.name}: ${run.error ?? run.status}`,
+        );
+      }
+      // Not started yet, or interrupted by a restart: (re)start the stage's run.
+      try {
+        const started = await this.startStage(spec, stages, config.seed, p.name);
+        Object.assign(stage, { status: 'running', runId: started.id });
+        return save('running');
+      } catch (e) {
+        stage.status = 'failed';
+        return save('failed', `stage ${stage.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return save('completed');
+  }
+
+  private startStage(
+    spec: StageSpec,
+    stages: PipelineStage[],
+    seed: number,
+    pipelineName: string,
+  ): Promise<Run> {
+    const worldStage = stages.find((s) => s.worldId !== null);
+    const world = worldStage ? this.d.store.getWorld(worldStage.worldId!).summary : null;
+    const config: Record<string, unknown> = { ...spec.config };
+    if ('seed' in config || spec.algorithm === 'pretrain' || spec.algorithm === 'sft') config.seed = seed;
+    for (const [field, ref] of Object.entries(spec.from ?? {})) {
+      const [stageName, key] = ref.split('.') as [string, 'modelId' | 'worldId'];
+      const value = stages.find((s) => s.name === stageName)?.[key];
+      if (value === null || value === undefined)
+        throw new Error(`${field} needs stage ${stageName}, which has no ${key}`);
+      config[field] = value;
+    }
+    const dataset = spec.worldDataset ? (world?.datasets[spec.worldDataset] ?? null) : null;
+    if (spec.worldDataset && dataset === null)
+      throw new Error(`the world has no ${spec.worldDataset} dataset`);
+    return this.d.startRun(spec.algorithm!, dataset, config, `${pipelineName} · ${spec.label}`);
+  }
+}

@@ -1,0 +1,99 @@
+// Pipelines: stages as runs under one object, and resumption after the lab process is killed.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Pipeline } from '../../src/shared/schemas';
+import type { Lab } from '../../src/main/lab/lab';
+import { tempDir } from '../helpers/tmp';
+import { testLab } from '../helpers/lab';
+
+const CLI = fileURLToPath(new URL('../../src/main/hosts/cli/main.ts', import.meta.url));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function waitForPipeline(lab: Lab, id: number, timeoutMs = 180_000): Promise<Pipeline> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await lab.getPipeline({ id });
+    if (p.status !== 'running') return p;
+    if (Date.now() > end) throw new Error(`pipeline ${id} still running: ${JSON.stringify(p.stages)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('pipelines', () => {
+  it('runs every stage of a preset as its own run and ends with the evaluations', async () => {
+    const { dir, cleanup } = tempDir();
+    const lab = testLab(dir);
+    cleanups.push(cleanup, () => lab.close());
+    const started = await lab.startPipeline({ preset: 'smoke' });
+    const p = await waitForPipeline(lab, started.id);
+    expect(p.error).toBeNull();
+    expect(p.status).toBe('completed');
+    expect(p.stages.map((s) => [s.name, s.status])).toEqual([
+      ['world', 'completed'],
+      ['pretrain', 'completed'],
+      ['eval-base', 'completed'],
+      ['sft', 'completed'],
+      ['eval-sft', 'completed'],
+    ]);
+    const runs = await lab.listRuns();
+    expect(runs.map((r) => r.algorithm).sort()).toEqual(['eval', 'eval', 'pretrain', 'sft']);
+    const sft = runs.find((r) => r.algorithm === 'sft')!;
+    expect((await lab.listModels()).find((m) => m.runId === sft.id)?.parentId).toBe(p.stages[1]!.modelId);
+    const evalSft = await lab.getRun({ id: p.stages[4]!.runId! });
+    expect(evalSft.summary['factsPretrainOnly/n']).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown preset naming the field', async () => {
+    const { dir, cleanup } = tempDir();
+    const lab = testLab(dir);
+    cleanups.push(cleanup, () => lab.close());
+    await expect(lab.startPipeline({ preset: 'nope' })).rejects.toMatchObject({
+      issues: [{ path: 'preset' }],
+    });
+  });
+
+  it('resumes where it stopped after the lab process is killed mid-way', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    // The CLI runs the pipeline; we kill it (SIGKILL) once pretraining is under way.
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'pipeline', '--preset', 'smoke', '--data', dir, '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let worldId: number | null = null;
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (const line of buf.split('\n').slice(0, -1)) {
+          const e = JSON.parse(line) as { type: string; name?: string; status?: string; worldId?: number };
+          if (e.type === 'stage' && e.name === 'world') worldId = e.worldId ?? null;
+          if (e.type === 'stage' && e.name === 'pretrain' && e.status === 'running') resolve();
+        }
+        buf = buf.slice(buf.lastIndexOf('\n') + 1);
+      });
+      child.on('exit', (code) => reject(new Error(`the CLI exited (${code}) before pretraining started`)));
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    const lab = testLab(dir);
+    cleanups.push(() => lab.close());
+    const [stale] = await lab.listPipelines();
+    const p = await waitForPipeline(lab, stale!.id);
+    expect(p.status).toBe('completed');
+    expect(p.stages[0]!.worldId).toBe(worldId); // the world was not generated again
+    expect(await lab.listWorlds()).toHaveLength(1);
+    const pretrainRuns = (await lab.listRuns()).filter((r) => r.algorithm === 'pretrain');
+    expect(pretrainRuns.map((r) => r.status).sort()).toEqual(['completed', 'interrupted']);
+    expect(p.stages[1]!.runId).toBe(pretrainRuns.find((r) => r.status === 'completed')!.id);
+  });
+});

@@ -11,6 +11,10 @@ export const BYTE_TOKENIZER = 'byte';
 
 export async function loadTokenizer(spec: string | undefined, modelFile: string): Promise<Tokenizer> {
   if (!spec || spec === BYTE_TOKENIZER) return byteTokenizer;
+  if (!spec.endsWith('.json')) {
+    // e.g. 'seed-dpo': the DPO tutorial's 50 abstract tokens, which no text maps to.
+    throw new Error(`this model reads "${spec}" tokens, not text, so it cannot be prompted with text`);
+  }
   const file = join(dirname(modelFile), spec);
   return fromTokenizerJson(JSON.parse(await readFile(file, 'utf8')));
 }

@@ -9,6 +9,26 @@ import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetPage } from './pages/DatasetPage';
 import { RunsPage } from './pages/RunsPage';
 import { RunPage } from './pages/RunPage';
+import { WorldPage } from './pages/WorldPage';
+import { PlaygroundPage } from './pages/PlaygroundPage';
+import { TemplatesPage } from './pages/TemplatesPage';
+
+/** The main navigation: each section and the pages it covers. */
+const SECTIONS = [
+  { to: '/datasets', label: 'Datasets', pages: ['datasets', 'dataset', 'world'] },
+  { to: '/runs', label: 'Runs', pages: ['runs', 'run'] },
+  { to: '/playground', label: 'Playground', pages: ['playground'] },
+  { to: '/templates', label: 'Templates', pages: ['templates'] },
+] as const satisfies readonly { to: string; label: string; pages: readonly Route['page'][] }[];
+
+const sectionOf = (page: Route['page']) =>
+  SECTIONS.find((s) => (s.pages as readonly Route['page'][]).includes(page))?.to ?? null;
+
+/** The model the playground opens with (`#/playground?model=3`), or null. */
+const modelParam = (query: URLSearchParams): number | null => {
+  const raw = query.get('model');
+  return raw !== null && /^\d+$/.test(raw) ? Number(raw) : null;
+};
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -20,6 +40,15 @@ function Page({ route }: { route: Route }) {
       return <RunsPage />;
     case 'run':
       return <RunPage key={route.id} id={route.id} />;
+    case 'world':
+      return <WorldPage key={route.id} id={route.id} />;
+    case 'playground': {
+      // A new `?model=` (a link from a run) opens a fresh playground on that model.
+      const model = modelParam(route.query);
+      return <PlaygroundPage key={model ?? 'none'} initialModelId={model} />;
+    }
+    case 'templates':
+      return <TemplatesPage />;
     case 'notFound':
       return (
         <NotFound what={`There is no page at “${route.path}”.`} back="/datasets" backLabel="Go to Datasets" />
@@ -65,12 +94,14 @@ function SystemFooter() {
 
 export function App() {
   const { route, path } = useRoute();
-  const section =
-    route.page === 'run' || route.page === 'runs' ? 'runs' : route.page === 'notFound' ? null : 'datasets';
+  const section = sectionOf(route.page);
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
 
-  // After in-app navigation, move focus to the new page's heading so screen readers announce it.
+  // After in-app navigation, move focus to the new page's heading so screen readers announce it. A
+  // page that only changes its own query (a dialog's `?new=`) keeps focus where it is; a new
+  // `?model=` opens a new playground, so it counts as navigation.
+  const pageKey = route.page === 'playground' ? path : path.split('?')[0];
   useEffect(() => {
     if (first.current) {
       first.current = false;
@@ -79,7 +110,7 @@ export function App() {
     const heading = mainRef.current?.querySelector<HTMLElement>('h1');
     if (heading) heading.focus();
     else mainRef.current?.focus();
-  }, [path]);
+  }, [pageKey]);
 
   return (
     <div className="app">
@@ -95,16 +126,13 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            <li>
-              <Link to="/datasets" aria-current={section === 'datasets' ? 'page' : undefined}>
-                Datasets
-              </Link>
-            </li>
-            <li>
-              <Link to="/runs" aria-current={section === 'runs' ? 'page' : undefined}>
-                Runs
-              </Link>
-            </li>
+            {SECTIONS.map((s) => (
+              <li key={s.to}>
+                <Link to={s.to} aria-current={section === s.to ? 'page' : undefined}>
+                  {s.label}
+                </Link>
+              </li>
+            ))}
           </ul>
         </nav>
       </header>

@@ -1,32 +1,57 @@
 // A tiny hash router: routes live after `#` so the `?token=…` query string survives navigation
-// and reloads. No dependency: the app has four pages.
-import { useEffect, useState } from 'react';
+// and reloads. No dependency: the app has a handful of pages. A route may carry its own query after
+// the path (`#/playground?model=3`, `#/runs?new=sft&base=3`); every route keeps it as `query`.
+import { useEffect, useMemo, useState } from 'react';
 import type { AnchorHTMLAttributes, ReactNode } from 'react';
 
-export type Route =
+export type Route = (
   | { page: 'datasets' }
   | { page: 'dataset'; id: number }
+  | { page: 'world'; id: number }
   | { page: 'runs' }
   | { page: 'run'; id: number }
-  | { page: 'notFound'; path: string };
+  | { page: 'playground' }
+  | { page: 'templates' }
+  | { page: 'notFound'; path: string }
+) & {
+  /** The query after the path in the hash (empty when there is none). */
+  query: URLSearchParams;
+};
 
 const currentPath = (): string => window.location.hash.replace(/^#/, '') || '/';
 
+/** A positive whole number, or null for none, or NaN for anything else. */
+const parseId = (raw: string | undefined): number | null =>
+  raw === undefined ? null : /^\d+$/.test(raw) ? Number(raw) : NaN;
+const isId = (id: number | null): id is number => id !== null && Number.isSafeInteger(id) && id > 0;
+
 export function parseRoute(path: string): Route {
-  const parts = path.split('/').filter(Boolean);
+  const q = path.indexOf('?');
+  const pathname = q === -1 ? path : path.slice(0, q);
+  const query = new URLSearchParams(q === -1 ? '' : path.slice(q + 1));
+  const parts = pathname.split('/').filter(Boolean);
   const [section, rawId, ...rest] = parts;
-  if (rest.length > 0) return { page: 'notFound', path };
-  const id = rawId === undefined ? null : /^\d+$/.test(rawId) ? Number(rawId) : NaN;
-  if (section === undefined) return { page: 'datasets' };
-  if (section === 'datasets') {
-    if (id === null) return { page: 'datasets' };
-    if (Number.isSafeInteger(id) && id > 0) return { page: 'dataset', id };
+  const notFound = { page: 'notFound' as const, path, query };
+  if (rest.length > 0) return notFound;
+  const id = parseId(rawId);
+  switch (section) {
+    case undefined:
+      return { page: 'datasets', query };
+    case 'datasets':
+      if (id === null) return { page: 'datasets', query };
+      return isId(id) ? { page: 'dataset', id, query } : notFound;
+    case 'worlds':
+      return isId(id) ? { page: 'world', id, query } : notFound;
+    case 'runs':
+      if (id === null) return { page: 'runs', query };
+      return isId(id) ? { page: 'run', id, query } : notFound;
+    case 'playground':
+      return id === null ? { page: 'playground', query } : notFound;
+    case 'templates':
+      return id === null ? { page: 'templates', query } : notFound;
+    default:
+      return notFound;
   }
-  if (section === 'runs') {
-    if (id === null) return { page: 'runs' };
-    if (Number.isSafeInteger(id) && id > 0) return { page: 'run', id };
-  }
-  return { page: 'notFound', path };
 }
 
 export function navigate(path: string): void {
@@ -41,7 +66,8 @@ export function useRoute(): { route: Route; path: string } {
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
-  return { route: parseRoute(path), path };
+  const route = useMemo(() => parseRoute(path), [path]);
+  return { route, path };
 }
 
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string; children: ReactNode };

@@ -88,7 +88,8 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
         series: series.map((s) => ({
           name: s.name,
           type: 'line',
-          showSymbol: false,
+          // A series of a few points (e.g. val/loss measured once or twice) shows its points.
+          showSymbol: s.points.length < 3,
           data: s.points,
           lineStyle: { width: 2 },
         })),

@@ -2,7 +2,7 @@
 // and its export as TRL JSONL.
 import { useState } from 'react';
 import { DATASET_KIND_LABELS } from '../../../shared/schemas';
-import type { DatasetWithExamples, Example } from '../../../shared/schemas';
+import type { Algorithm, DatasetKind, DatasetWithExamples, Example } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
@@ -12,6 +12,14 @@ import { Dialog } from '../components/Dialog';
 import { AddExampleForm } from '../components/Examples';
 import { NOUN } from '../components/ExampleFields';
 import { ExampleTable } from '../components/ExampleTable';
+
+/** The algorithm "Train on it" opens the New run form with, per dataset kind. */
+const TRAINS: Record<DatasetKind, Algorithm | null> = {
+  text: 'pretrain',
+  instruction: 'sft',
+  preference: 'dpo',
+  unpaired: null,
+};
 
 /** Downloads the dataset as TRL conversational JSONL (one record per line). */
 function ExportButton({ id }: { id: number }) {
@@ -120,8 +128,8 @@ export function DatasetPage({ id }: { id: number }) {
         </div>
         <div className="header-actions">
           <ExportButton id={dataset.id} />
-          {dataset.kind === 'preference' && (
-            <Link to="/runs" className="button secondary">
+          {TRAINS[dataset.kind] && (
+            <Link to={`/runs?new=${TRAINS[dataset.kind]}&dataset=${dataset.id}`} className="button secondary">
               Train on it
             </Link>
           )}

@@ -1,4 +1,5 @@
-// Datasets: the list, its empty state, the "New dataset" form and the Import dialog.
+// Datasets: the list, its empty state, the "New dataset" form, the Import dialog, and the sandbox
+// worlds (generate one; the list of those generated).
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { DATASET_KIND_LABELS, DatasetKind } from '../../../shared/schemas';
@@ -11,6 +12,7 @@ import type { FormErrors } from '../forms';
 import { Alert, EmptyState, Field, LoadError, Loading, When } from '../components/ui';
 import { Dialog } from '../components/Dialog';
 import { ImportForm } from '../components/ImportDialog';
+import { GenerateWorldForm, WorldList } from '../components/WorldGenerate';
 
 const KINDS = DatasetKind.options;
 
@@ -65,6 +67,7 @@ export function DatasetsPage() {
   const { data, reload } = useLoad(() => lab.listDatasets());
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
+  const [generating, setGenerating] = useState(false);
 
   return (
     <section>
@@ -77,6 +80,9 @@ export function DatasetsPage() {
           </p>
         </div>
         <div className="header-actions">
+          <button type="button" className="secondary" onClick={() => setGenerating(true)}>
+            Generate from sandbox world
+          </button>
           <button type="button" className="secondary" onClick={() => setImporting(true)}>
             Import
           </button>
@@ -91,8 +97,9 @@ export function DatasetsPage() {
       {data.state === 'ready' && data.value.length === 0 && (
         <EmptyState>
           <p>
-            No datasets yet — create one with New dataset, import a file with Import, or start a run on the
-            built-in seed-dpo data.
+            No datasets yet — create one with New dataset, import a file with Import, generate a whole set
+            (corpus, SFT, preferences, safety) from a sandbox world, or start a run on the built-in seed-dpo
+            data.
           </p>
           <p>
             <Link to="/runs">Go to runs</Link>
@@ -133,6 +140,11 @@ export function DatasetsPage() {
         </div>
       )}
 
+      <WorldList />
+
+      <Dialog title="Generate from sandbox world" open={generating} onClose={() => setGenerating(false)}>
+        <GenerateWorldForm onCancel={() => setGenerating(false)} />
+      </Dialog>
       <Dialog title="New dataset" open={creating} onClose={() => setCreating(false)}>
         <NewDatasetForm onCancel={() => setCreating(false)} />
       </Dialog>

@@ -1,7 +1,8 @@
-// One run: status, progress, cancel, the resolved config, the latest metrics and live charts.
+// One run: status, progress, cancel, the resolved config, the latest metrics, live charts chosen by
+// the algorithm (an evaluation's scores as a table), the model it produced and what to do next.
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ALGORITHM_LABELS, TERMINAL_STATUSES } from '../../../shared/schemas';
-import type { MetricPoint, Run } from '../../../shared/schemas';
+import type { Algorithm, MetricPoint, Run } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
@@ -9,11 +10,31 @@ import { Alert, LoadError, Loading, NotFound, When } from '../components/ui';
 import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
 import { MetricChart, formatValue } from '../components/MetricChart';
 import type { Series } from '../components/MetricChart';
+import { Dialog } from '../components/Dialog';
+import { NewRunForm } from '../components/RunForm';
+import type { RunFormInitial } from '../components/RunForm';
+import { RunModel } from '../components/RunModel';
+import { RunEvalResults } from '../components/RunEvalResults';
 
 /** How often buffered metric points reach the charts: a few times a second, never per point. */
 const FLUSH_MS = 300;
-const LOSS_SERIES = ['loss', 'val/loss'];
-const REWARD_SERIES = ['rewards/chosen', 'rewards/rejected', 'rewards/margins'];
+/** The charts each algorithm shows: "Loss" always, then the metric its practitioners watch. */
+const CHARTS: Record<Algorithm, { label: string; names: string[] }[]> = {
+  pretrain: [
+    { label: 'Loss', names: ['loss', 'val/loss'] },
+    { label: 'Perplexity', names: ['perplexity', 'val/perplexity'] },
+  ],
+  sft: [
+    { label: 'Loss', names: ['loss', 'val/loss'] },
+    { label: 'Token accuracy', names: ['mean_token_accuracy'] },
+  ],
+  dpo: [
+    { label: 'Loss', names: ['loss', 'val/loss'] },
+    { label: 'Rewards', names: ['rewards/chosen', 'rewards/rejected', 'rewards/margins'] },
+  ],
+  // One point per question set: a table says more (RunEvalResults).
+  eval: [],
+};
 
 /** A run's metric history, loaded once and then appended to from progress events, flushed on a timer. */
 function useMetrics(runId: number) {
@@ -114,6 +135,7 @@ export function RunPage({ id }: { id: number }) {
   const statusLabel = useId();
   const [cancelError, setCancelError] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [form, setForm] = useState<RunFormInitial | null>(null);
 
   const setRun = useCallback(
     (f: (r: Run) => Run) => setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
@@ -158,8 +180,11 @@ export function RunPage({ id }: { id: number }) {
   }, [active, id, setRun, loadHistory]);
 
   // Recomputed only when buffered points are flushed (a few times a second at most).
-  const lossSeries = useMemo(() => series(LOSS_SERIES), [series]);
-  const rewardSeries = useMemo(() => series(REWARD_SERIES), [series]);
+  const algorithm = data.state === 'ready' ? data.value.algorithm : null;
+  const charts = useMemo(
+    () => (algorithm ? CHARTS[algorithm].map((c) => ({ label: c.label, series: series(c.names) })) : []),
+    [algorithm, series],
+  );
   const live = useMemo(() => latest(), [latest]);
 
   if (data.state === 'loading') return <Loading what="the run" />;
@@ -186,7 +211,8 @@ export function RunPage({ id }: { id: number }) {
 
   // While a run trains, its stored summary lags; the points streamed so far are newer.
   const terminal = TERMINAL_STATUSES.includes(run.status);
-  const summary = Object.entries(terminal ? { ...live, ...run.summary } : { ...run.summary, ...live })
+  const values = terminal ? { ...live, ...run.summary } : { ...run.summary, ...live };
+  const summary = Object.entries(values)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]): [string, string] => [k, formatValue(v)]);
   const config = Object.entries(run.config).map(([k, v]): [string, string] => [k, show(v)]);
@@ -208,8 +234,21 @@ export function RunPage({ id }: { id: number }) {
             )}
           </p>
         </div>
-        {cancellable && (
-          <div className="header-actions">
+        <div className="header-actions">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              setForm({
+                algorithm: run.algorithm,
+                ...(run.dataset !== null ? { dataset: run.dataset } : {}),
+                config: run.config,
+              })
+            }
+          >
+            Run again
+          </button>
+          {cancellable && (
             <button
               type="button"
               className="danger-outline"
@@ -218,8 +257,8 @@ export function RunPage({ id }: { id: number }) {
             >
               Cancel
             </button>
-          </div>
-        )}
+          )}
+        </div>
       </header>
       {cancelError && <Alert>Could not cancel: {cancelError}</Alert>}
 
@@ -273,15 +312,33 @@ export function RunPage({ id }: { id: number }) {
       )}
       {metrics.error !== null && <Alert>Could not load the metrics: {errorMessage(metrics.error)}</Alert>}
 
-      <div className="chart-grid">
-        <MetricChart label="Loss" series={lossSeries} />
-        <MetricChart label="Rewards" series={rewardSeries} />
-      </div>
+      {run.modelId !== null && (
+        <RunModel
+          modelId={run.modelId}
+          algorithm={run.algorithm}
+          onFineTune={() => setForm({ algorithm: 'sft', config: { baseModel: run.modelId } })}
+          onEvaluate={() => setForm({ algorithm: 'eval', config: { model: run.modelId } })}
+        />
+      )}
+
+      {run.algorithm === 'eval' ? (
+        <RunEvalResults values={values} />
+      ) : (
+        <div className="chart-grid">
+          {charts.map((c) => (
+            <MetricChart key={c.label} label={c.label} series={c.series} />
+          ))}
+        </div>
+      )}
 
       <div className="two-col">
         <KeyValueTable caption="Latest metrics" rows={summary} />
         <KeyValueTable caption="Config" rows={config} />
       </div>
+
+      <Dialog title="New run" open={form !== null} onClose={() => setForm(null)} wide>
+        {form && <NewRunForm initial={form} onCancel={() => setForm(null)} />}
+      </Dialog>
     </section>
   );
 }

@@ -1,143 +1,32 @@
 // Runs: the list (kept live by run events) and the "New run" form.
 import { useCallback, useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
-import { ALGORITHM_LABELS, Algorithm, BUILTIN_DATASETS } from '../../../shared/schemas';
-import type { Algorithm as Algo, Run } from '../../../shared/schemas';
+import { ALGORITHM_LABELS, Algorithm } from '../../../shared/schemas';
+import type { Run } from '../../../shared/schemas';
 import { lab } from '../lab';
 import { useLoad } from '../hooks';
-import { Link, navigate } from '../router';
-import { formErrors, NO_ERRORS } from '../forms';
-import type { FormErrors } from '../forms';
-import { Alert, EmptyState, Field, LoadError, Loading, When } from '../components/ui';
+import { Link } from '../router';
+import { EmptyState, LoadError, Loading, When } from '../components/ui';
 import { Dialog } from '../components/Dialog';
+import { NewRunForm } from '../components/RunForm';
+import type { RunFormInitial } from '../components/RunForm';
 import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
 
-/** The DPO hyperparameters the form asks for, with the defaults of the DpoConfig schema. */
-const NUMBER_FIELDS = [
-  {
-    key: 'beta',
-    label: 'Beta',
-    initial: '0.1',
-    step: 'any',
-    hint: 'Reward temperature; larger stays closer to the reference.',
-  },
-  { key: 'learningRate', label: 'Learning rate', initial: '1e-4', step: 'any', hint: 'Adam step size.' },
-  { key: 'epochs', label: 'Epochs', initial: '20', step: '1', hint: 'Passes over the data.' },
-  { key: 'batchSize', label: 'Batch size', initial: '32', step: '1', hint: 'Pairs per optimizer step.' },
-  { key: 'seed', label: 'Seed', initial: '0', step: '1', hint: 'Same seed, same run.' },
-] as const;
-type NumberKey = (typeof NUMBER_FIELDS)[number]['key'];
-
-/** A number when the text is one; otherwise the raw text, so the server names the field and why. */
-const toNumber = (raw: string): number | string => {
-  const n = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
-};
-
-function NewRunForm({ onCancel }: { onCancel: () => void }) {
-  const datasets = useLoad(() => lab.listDatasets());
-  const [algorithm, setAlgorithm] = useState<Algo>('dpo');
-  const [dataset, setDataset] = useState<string>('');
-  const [name, setName] = useState('');
-  const [numbers, setNumbers] = useState<Record<NumberKey, string>>(
-    () => Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, f.initial])) as Record<NumberKey, string>,
-  );
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
-
-  const preference =
-    datasets.data.state === 'ready' ? datasets.data.value.filter((d) => d.kind === 'preference') : [];
-  const selected = dataset || (preference[0] ? String(preference[0].id) : BUILTIN_DATASETS[0]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      const config = Object.fromEntries(NUMBER_FIELDS.map((f) => [f.key, toNumber(numbers[f.key])]));
-      const ref = /^\d+$/.test(selected) ? Number(selected) : (selected as (typeof BUILTIN_DATASETS)[number]);
-      const run = await lab.startRun({ algorithm, dataset: ref, config, ...(name.trim() ? { name } : {}) });
-      navigate(`/runs/${run.id}`);
-    } catch (error) {
-      setErrors(
-        formErrors(error, ['algorithm', 'dataset', 'name', ...NUMBER_FIELDS.map((f) => `config.${f.key}`)]),
-      );
-      setBusy(false);
-    }
+/**
+ * What `#/runs?new=sft&base=3&dataset=7` asks for: the New run form, opened with that algorithm,
+ * base model and dataset (links from a run, a dataset or the playground use it). Null without `new`.
+ */
+function requestedForm(): RunFormInitial | null {
+  const query = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  const algorithm = Algorithm.safeParse(query.get('new'));
+  if (!algorithm.success) return null;
+  const id = (key: string) => (/^\d+$/.test(query.get(key) ?? '') ? Number(query.get(key)) : undefined);
+  const base = id('base');
+  const dataset = id('dataset');
+  return {
+    algorithm: algorithm.data,
+    ...(dataset !== undefined ? { dataset } : {}),
+    ...(base !== undefined ? { config: { baseModel: base } } : {}),
   };
-
-  return (
-    <form onSubmit={(e) => void submit(e)} noValidate>
-      {errors.general && <Alert>{errors.general}</Alert>}
-      <div className="form-grid">
-        <Field label="Algorithm" error={errors.fields.algorithm}>
-          {(p) => (
-            <select {...p} value={algorithm} onChange={(e) => setAlgorithm(e.target.value as Algo)}>
-              {Algorithm.options.map((a) => (
-                <option key={a} value={a}>
-                  {ALGORITHM_LABELS[a]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field
-          label="Dataset"
-          error={errors.fields.dataset}
-          hint={
-            datasets.data.state === 'error'
-              ? 'Could not load your datasets; the built-in data is still available.'
-              : undefined
-          }
-        >
-          {(p) => (
-            <select {...p} value={selected} onChange={(e) => setDataset(e.target.value)}>
-              {preference.length > 0 && (
-                <optgroup label="Your preference datasets">
-                  {preference.map((d) => (
-                    <option key={d.id} value={String(d.id)}>
-                      {d.name}
-                    </option>
-                  ))}
-                </optgroup>
-              )}
-              <optgroup label="Built in">
-                {BUILTIN_DATASETS.map((b) => (
-                  <option key={b} value={b}>
-                    {b}
-                  </option>
-                ))}
-              </optgroup>
-            </select>
-          )}
-        </Field>
-        <Field label="Run name" error={errors.fields.name} hint="Optional; the lab picks one otherwise.">
-          {(p) => <input {...p} type="text" value={name} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        {NUMBER_FIELDS.map((f) => (
-          <Field key={f.key} label={f.label} error={errors.fields[`config.${f.key}`]} hint={f.hint}>
-            {(p) => (
-              <input
-                {...p}
-                type="number"
-                inputMode="decimal"
-                step={f.step}
-                value={numbers[f.key]}
-                onChange={(e) => setNumbers((n) => ({ ...n, [f.key]: e.target.value }))}
-              />
-            )}
-          </Field>
-        ))}
-      </div>
-      <div className="form-actions">
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          Start run
-        </button>
-      </div>
-    </form>
-  );
 }
 
 /** Keeps a list of runs current from the run events. */
@@ -162,13 +51,27 @@ function useLiveRuns(setRuns: (f: (runs: Run[]) => Run[]) => void) {
 
 export function RunsPage() {
   const { data, setData, reload } = useLoad(() => lab.listRuns());
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreating] = useState<RunFormInitial | true | false>(() => requestedForm() ?? false);
   const setRuns = useCallback(
     (f: (runs: Run[]) => Run[]) =>
       setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
     [setData],
   );
   useLiveRuns(setRuns);
+  // A link to `#/runs?new=…` while this page is open opens the form too.
+  useEffect(() => {
+    const onChange = () => {
+      const requested = requestedForm();
+      if (requested) setCreating(requested);
+    };
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  const close = () => {
+    setCreating(false);
+    // Drop `?new=…` so that a reload does not open the form again.
+    if (window.location.hash.includes('?')) window.history.replaceState(window.history.state, '', '#/runs');
+  };
 
   return (
     <section>
@@ -234,8 +137,8 @@ export function RunsPage() {
         </div>
       )}
 
-      <Dialog title="New run" open={creating} onClose={() => setCreating(false)}>
-        <NewRunForm onCancel={() => setCreating(false)} />
+      <Dialog title="New run" open={creating !== false} onClose={close} wide>
+        <NewRunForm onCancel={close} {...(typeof creating === 'object' ? { initial: creating } : {})} />
       </Dialog>
     </section>
   );

@@ -27,6 +27,7 @@ export const labMethods = {
   cancelRun: { input: S.RunRef, output: S.Run },
   runMetrics: { input: S.MetricsQuery, output: z.array(S.MetricPoint) },
   listModels: { input: none, output: z.array(S.Model) },
+  pipelinePresets: { input: none, output: z.array(S.PipelinePresetInfo) },
   startPipeline: { input: S.StartPipelineInput, output: S.Pipeline },
   listPipelines: { input: none, output: z.array(S.Pipeline) },
   getPipeline: { input: S.PipelineRef, output: S.Pipeline },

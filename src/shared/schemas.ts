@@ -488,3 +488,9 @@ export const StartPipelineInput = z.object({
   seed: int('Seed', 0, 2 ** 31 - 1).optional(),
 });
 export const PipelineRef = z.object({ id: Id });
+export const PipelinePresetInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  seed: z.number().int(),
+  stages: z.array(z.object({ name: z.string(), label: z.string() })),
+});

@@ -21,7 +21,7 @@ import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
 import { resolveRun } from './run-inputs';
 import { Playground } from './playground';
-import { Pipelines } from './pipelines';
+import { PIPELINE_PRESETS, Pipelines } from './pipelines';
 import { previewTemplate } from './templates';
 
 const INPUTS_FILE = 'inputs.json';
@@ -272,6 +272,14 @@ export class Lab implements LabService {
   }
 
   // ── Pipelines ───────────────────────────────────────────────────────────────────────────
+  async pipelinePresets() {
+    return Object.entries(PIPELINE_PRESETS).map(([name, p]) => ({
+      name,
+      description: p.description,
+      seed: p.seed,
+      stages: p.stages.map((s) => ({ name: s.name, label: s.label })),
+    }));
+  }
   async startPipeline(input: In<'startPipeline'>) {
     return this.pipelines.start(input.preset, input.seed);
   }

@@ -4,6 +4,7 @@ import { LabError } from '../../src/shared/api';
 import type { Lab } from '../../src/main/lab/lab';
 import { Store } from '../../src/main/lab/store';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../helpers/tmp';
 import { testLab, waitForRun } from '../helpers/lab';
 
@@ -124,6 +125,9 @@ describe('Runner', () => {
         backend: 'auto',
       },
     });
+    // What startRun leaves beside a queued run: the snapshot of its inputs.
+    mkdirSync(join(dir, 'runs', String(waiting.id)), { recursive: true });
+    writeFileSync(join(dir, 'runs', String(waiting.id), 'inputs.json'), JSON.stringify({ kind: 'seed-dpo' }));
     store.close();
     const lab = testLab(dir);
     cleanups.push(() => lab.close());

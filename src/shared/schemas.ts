@@ -494,3 +494,4 @@ export const PipelinePresetInfo = z.object({
   seed: z.number().int(),
   stages: z.array(z.object({ name: z.string(), label: z.string() })),
 });
+export type PipelinePresetInfo = z.infer<typeof PipelinePresetInfo>;

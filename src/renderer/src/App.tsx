@@ -9,6 +9,8 @@ import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetPage } from './pages/DatasetPage';
 import { RunsPage } from './pages/RunsPage';
 import { RunPage } from './pages/RunPage';
+import { PipelinesPage } from './pages/PipelinesPage';
+import { PipelinePage } from './pages/PipelinePage';
 import { WorldPage } from './pages/WorldPage';
 import { PlaygroundPage } from './pages/PlaygroundPage';
 import { TemplatesPage } from './pages/TemplatesPage';
@@ -17,6 +19,7 @@ import { TemplatesPage } from './pages/TemplatesPage';
 const SECTIONS = [
   { to: '/datasets', label: 'Datasets', pages: ['datasets', 'dataset', 'world'] },
   { to: '/runs', label: 'Runs', pages: ['runs', 'run'] },
+  { to: '/pipelines', label: 'Pipelines', pages: ['pipelines', 'pipeline'] },
   { to: '/playground', label: 'Playground', pages: ['playground'] },
   { to: '/templates', label: 'Templates', pages: ['templates'] },
 ] as const satisfies readonly { to: string; label: string; pages: readonly Route['page'][] }[];
@@ -40,6 +43,10 @@ function Page({ route }: { route: Route }) {
       return <RunsPage />;
     case 'run':
       return <RunPage key={route.id} id={route.id} />;
+    case 'pipelines':
+      return <PipelinesPage />;
+    case 'pipeline':
+      return <PipelinePage key={route.id} id={route.id} />;
     case 'world':
       return <WorldPage key={route.id} id={route.id} />;
     case 'playground': {

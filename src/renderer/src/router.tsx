@@ -10,6 +10,8 @@ export type Route = (
   | { page: 'world'; id: number }
   | { page: 'runs' }
   | { page: 'run'; id: number }
+  | { page: 'pipelines' }
+  | { page: 'pipeline'; id: number }
   | { page: 'playground' }
   | { page: 'templates' }
   | { page: 'notFound'; path: string }
@@ -45,6 +47,9 @@ export function parseRoute(path: string): Route {
     case 'runs':
       if (id === null) return { page: 'runs', query };
       return isId(id) ? { page: 'run', id, query } : notFound;
+    case 'pipelines':
+      if (id === null) return { page: 'pipelines', query };
+      return isId(id) ? { page: 'pipeline', id, query } : notFound;
     case 'playground':
       return id === null ? { page: 'playground', query } : notFound;
     case 'templates':

@@ -1,0 +1,128 @@
+// Inference speed of the ONNX export against the tfjs forward, on the same model and shapes: forward
+// throughput (sequences/s) for a score-lab batch, and greedy generation (tokens/s) with and without
+// the KV cache, each the median of timed runs after a warm-up. tfjs runs on whatever backend is
+// active (the caller selects it); onnxruntime on its CPU provider with each requested thread count.
+// It measures and returns rows; printing is the caller's.
+import * as tf from '@tensorflow/tfjs-core';
+import { generate } from '../generate';
+import { GPT } from '../model/gpt';
+import { MODEL_PRESETS, type ModelPresetName } from '../model/presets';
+import { mulberry32 } from '../random';
+import { greedyDecode } from './decode';
+import { exportOnnx } from './export';
+import { createSession } from './session';
+
+export interface OnnxBenchOptions {
+  /** Model shape (random weights, seed 0). Default 'lab-small'. */
+  preset?: ModelPresetName;
+  /** Forward batch and length. Default 64 × 64 (score-lab). */
+  batch?: number;
+  seqLen?: number;
+  /** Generation: rows, prompt length and new tokens. Default 16 rows, 8 + 56 tokens. */
+  genBatch?: number;
+  promptLen?: number;
+  newTokens?: number;
+  /** onnxruntime CPU thread counts to try. Default [1, 2]. */
+  threads?: number[];
+  /** Timed runs (median reported) and untimed warm-up runs. Default 5 and 1. */
+  runs?: number;
+  warmup?: number;
+}
+
+export interface OnnxBenchRow {
+  /** 'forward' (sequences/s) or 'generate' (tokens/s). */
+  task: 'forward' | 'generate';
+  /** e.g. "tfjs wasm", "onnxruntime cpu ×2", "onnxruntime cpu ×1 + kv". */
+  impl: string;
+  rate: number;
+  unit: 'seq/s' | 'tok/s';
+  /** rate / the tfjs row of the same task. */
+  vsTfjs: number;
+}
+
+async function medianRate(
+  work: number,
+  runs: number,
+  warmup: number,
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const rates: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    rates.push(work / ((performance.now() - t0) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return rates[Math.floor(rates.length / 2)]!;
+}
+
+export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchRow[]> {
+  const cfg = MODEL_PRESETS[opts.preset ?? 'lab-small'];
+  const B = opts.batch ?? 64;
+  const T = Math.min(opts.seqLen ?? 64, cfg.contextLength);
+  const gB = opts.genBatch ?? 16;
+  const promptLen = opts.promptLen ?? 8;
+  const newTokens = opts.newTokens ?? 56;
+  const runs = opts.runs ?? 5;
+  const warmup = opts.warmup ?? 1;
+  const rng = mulberry32(1);
+  const ids = Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(0, cfg.vocabSize)));
+  const prompts = Array.from({ length: gB }, () =>
+    Array.from({ length: promptLen }, () => rng.int(0, cfg.vocabSize)),
+  );
+  const model = GPT.init(cfg, 0, false);
+  const rows: Omit<OnnxBenchRow, 'vsTfjs'>[] = [];
+  try {
+    const tfName = `tfjs ${tf.getBackend()}`;
+    const x = tf.tensor2d(ids, [B, T], 'int32');
+    const tfForward = await medianRate(B, runs, warmup, async () => {
+      const y = model.forward(x);
+      await y.data();
+      y.dispose();
+    });
+    x.dispose();
+    rows.push({ task: 'forward', impl: tfName, rate: tfForward, unit: 'seq/s' });
+    const tfGen = await medianRate(gB * newTokens, Math.min(runs, 3), warmup, () =>
+      generate(model, prompts, { maxNewTokens: newTokens, temperature: 0 }),
+    );
+    rows.push({ task: 'generate', impl: tfName, rate: tfGen, unit: 'tok/s' });
+
+    const plainBytes = exportOnnx(model);
+    const kvBytes = exportOnnx(model, { kvCache: true });
+    const decode = { maxNewTokens: newTokens, contextLength: cfg.contextLength };
+    for (const threads of opts.threads ?? [1, 2]) {
+      const name = `onnxruntime cpu ×${threads}`;
+      const plain = await createSession(plainBytes, { threads, provider: 'cpu' });
+      const kv = await createSession(kvBytes, { threads, provider: 'cpu' });
+      try {
+        rows.push({
+          task: 'forward',
+          impl: name,
+          rate: await medianRate(B, runs, warmup, () => plain.run(ids)),
+          unit: 'seq/s',
+        });
+        rows.push({
+          task: 'generate',
+          impl: name,
+          rate: await medianRate(gB * newTokens, runs, warmup, () => greedyDecode(plain, prompts, decode)),
+          unit: 'tok/s',
+        });
+        rows.push({
+          task: 'generate',
+          impl: `${name} + kv`,
+          rate: await medianRate(gB * newTokens, runs, warmup, () => greedyDecode(kv, prompts, decode)),
+          unit: 'tok/s',
+        });
+      } finally {
+        await plain.release();
+        await kv.release();
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  const base = (task: OnnxBenchRow['task']) =>
+    rows.find((r) => r.task === task && r.impl.startsWith('tfjs'))!.rate;
+  return rows.map((r) => ({ ...r, vsTfjs: r.rate / base(r.task) }));
+}

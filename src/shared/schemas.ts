@@ -114,6 +114,13 @@ export const GenerateWorldInput = z.object({
     .max(2 ** 31 - 1, 'Seed is too large'),
   /** tiny: 8 places and 8 creatures; small: 24 and 24; medium: 64 and 64. */
   size: WorldSize.default('small'),
+  /** Restatements of each fact in the pretraining corpus; by default the size's (tiny 3, small 6, medium 5). */
+  corpusRepeats: z
+    .number({ error: 'Corpus repeats must be a number' })
+    .int('Corpus repeats must be a whole number')
+    .min(1, 'Corpus repeats must be at least 1')
+    .max(100, 'Corpus repeats must be at most 100')
+    .optional(),
 });
 export const WorldSummary = z.object({
   id: Id,
@@ -264,6 +271,11 @@ export const PretrainConfig = z.object({
   epochs: lmRunFields.epochs.default(1),
   /** AdamW weight decay on matrices (nanoGPT uses 0.1). */
   weightDecay: z.number({ error: 'Weight decay must be a number' }).min(0).max(10).default(0.1),
+  /**
+   * Feed the corpus as repeated passes, each in a new seeded document order, instead of cycling the same
+   * windows every epoch: each fact is then seen in ever new contexts (needs `maxSteps`).
+   */
+  reshuffle: z.boolean().default(false),
   /** Share of the corpus (its end) held out for `val/loss`. */
   valFraction: z.number({ error: 'Validation fraction must be a number' }).min(0).max(0.5).default(0.05),
 });

@@ -29,6 +29,8 @@ export interface GenerateOptions {
   stopStrings?: readonly string[];
   /** Decodes generated ids into `text` (and for stop strings). */
   tokenizer?: Pick<Tokenizer, 'decode'>;
+  /** Sample only ids below this: a tokenizer with fewer ids than the model (a BPE that stopped merging early). */
+  vocabLimit?: number;
   /** Checked before every step; an aborted generation returns what it has, finishReason 'aborted'. */
   signal?: AbortSignal;
 }
@@ -92,7 +94,7 @@ export async function* generateStream(
         group.map((r) => r.seq.slice(-contextLength)),
       ); // [b·V]
       for (const [j, r] of group.entries()) {
-        const id = pick(logits.subarray(j * V, (j + 1) * V), o, r.rng);
+        const id = pick(logits.subarray(j * V, j * V + Math.min(V, o.vocabLimit ?? V)), o, r.rng);
         if (stopIds.has(id)) {
           r.done = 'stop_token';
           continue;
@@ -145,6 +147,7 @@ function resolve(o: GenerateOptions): Resolved {
     seed: o.seed ?? 0,
     stopTokenIds: o.stopTokenIds ?? [],
     stopStrings: (o.stopStrings ?? []).filter((s) => s.length > 0),
+    vocabLimit: o.vocabLimit ?? Number.POSITIVE_INFINITY,
     tokenizer: o.tokenizer,
     signal: o.signal,
   };

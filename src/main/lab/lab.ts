@@ -174,7 +174,7 @@ export class Lab implements LabService {
 
   // ── Sandbox worlds ──────────────────────────────────────────────────────────────────────
   async generateWorld(input: In<'generateWorld'>) {
-    return createWorld(this.store, input.seed, input.size);
+    return createWorld(this.store, input.seed, input.size, input.corpusRepeats);
   }
   async listWorlds() {
     return this.store.listWorlds();

@@ -15,7 +15,7 @@ interface StageSpec {
   label: string;
   kind: 'world' | 'run';
   /** world stage */
-  world?: { size: 'tiny' | 'small' | 'medium' };
+  world?: { size: 'tiny' | 'small' | 'medium'; corpusRepeats?: number };
   /** run stage */
   algorithm?: Algorithm;
   /** A role of the pipeline's world (`corpus`, `sft`, …) whose dataset the run trains on. */
@@ -123,7 +123,7 @@ export class Pipelines {
       if (stage.status === 'completed') continue;
       const spec = config.stages[i]!;
       if (spec.kind === 'world') {
-        const world = createWorld(store, config.seed, spec.world?.size ?? 'tiny');
+        const world = createWorld(store, config.seed, spec.world?.size ?? 'tiny', spec.world?.corpusRepeats);
         Object.assign(stage, { status: 'completed', worldId: world.id });
         save('running');
         continue;

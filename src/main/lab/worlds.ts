@@ -57,8 +57,13 @@ function worldDatasets(
 }
 
 /** Generates a world and its datasets in one transaction. */
-export function createWorld(store: Store, seed: number, size: World['size']): WorldSummary {
-  const world = generateWorld({ seed, size });
+export function createWorld(
+  store: Store,
+  seed: number,
+  size: World['size'],
+  corpusRepeats?: number,
+): WorldSummary {
+  const world = generateWorld({ seed, size, corpusRepeats });
   const sets = worldDatasets(world);
   const evalSets = renderEvalSets(world);
   return store.db.transaction(() => {

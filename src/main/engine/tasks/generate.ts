@@ -50,6 +50,7 @@ export async function* runGeneration(
       topP: req.topP,
       seed: req.seed,
       stopTokenIds,
+      vocabLimit: tokenizer.vocabSize,
       signal,
     });
     for await (const token of stream) {

@@ -10,6 +10,7 @@ import { byteTokenizer } from '../tokenizer/byte';
 import { toTokenizerJson } from '../tokenizer/hf';
 import { BYTE_TOKENIZER } from '../tokenizer/load';
 import type { Tokenizer } from '../tokenizer/types';
+import { mulberry32, permutation } from '../random';
 import { PretrainConfig as TrainerConfig, trainPretrain } from '../trainers/pretrain';
 import type { TrainContext, TrainEvent } from '../types';
 
@@ -43,8 +44,46 @@ export async function* runPretrainTask(
       `${config.model} has ${vocabSize} token ids, fewer than the byte tokenizer's ${byteTokenizer.vocabSize}`,
     );
   }
-  const { tokenizer: _kind, ...rest } = config;
+  const { tokenizer: _kind, reshuffle, ...rest } = config;
   // The lab's run config is the trainer's, less the knobs it keeps at their documented defaults.
   const trainerConfig = TrainerConfig.parse({ ...rest, tokenizer: tokenizerName });
-  yield* trainPretrain(trainerConfig, { kind: 'documents', documents: inputs.documents, tokenizer }, ctx);
+  if (!reshuffle) {
+    yield* trainPretrain(trainerConfig, { kind: 'documents', documents: inputs.documents, tokenizer }, ctx);
+    return;
+  }
+  if (config.maxSteps === 0)
+    throw new Error('reshuffle needs maxSteps: the stream is as long as the steps consume');
+  const contextLength = MODEL_PRESETS[config.model].contextLength;
+  const needed = config.maxSteps * config.batchSize * config.gradientAccumulationSteps * contextLength;
+  const ids = reshuffledStream(inputs.documents, tokenizer, config.seed, needed);
+  yield { type: 'log', message: `reshuffled the corpus into ${ids.length} tokens of passes in fresh orders` };
+  yield* trainPretrain({ ...trainerConfig, epochs: 1 }, { kind: 'ids', ids }, ctx);
 }
+
+/**
+ * The corpus as passes, each in its own seeded document order, every document followed by the
+ * end-of-text token, until `needed` tokens (plus one pass): a fact then lands in ever new windows
+ * and neighbours, which a small model turns into knowledge a question can reach, where cycling the
+ * same windows every epoch teaches it those windows by heart.
+ */
+export function reshuffledStream(
+  documents: readonly string[],
+  tokenizer: Tokenizer,
+  seed: number,
+  needed: number,
+): number[] {
+  const eos = EOS_NAMES.map((n) => tokenizer.specialId(n)).find((id) => id !== undefined);
+  if (eos === undefined) throw new Error(`the tokenizer has none of ${EOS_NAMES.join(', ')}`);
+  const docs = documents.map((d) => [...tokenizer.encode(d), eos]);
+  const perPass = Math.max(
+    1,
+    docs.reduce((a, d) => a + d.length, 0),
+  );
+  const passes = Math.ceil(needed / perPass) + 1;
+  const rng = mulberry32((seed ^ 0x5eed) >>> 0);
+  const ids: number[] = [];
+  for (let p = 0; p < passes; p++) for (const i of permutation(docs.length, rng)) ids.push(...docs[i]!);
+  return ids;
+}
+
+const EOS_NAMES = ['<|endoftext|>', '<|eos|>', '</s>'];

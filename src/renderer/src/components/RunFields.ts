@@ -105,6 +105,12 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
       'Share of the corpus (its end) held out to measure val/loss.',
       'any',
     ),
+    {
+      key: 'reshuffle',
+      label: 'Reshuffle passes',
+      control: 'checkbox',
+      hint: 'Repeat the corpus in a fresh document order each pass (needs Max steps): facts land in new contexts.',
+    },
     seed,
     num('weightDecay', 'Weight decay', 'AdamW decay of the weight matrices (nanoGPT uses 0.1).', 'any', true),
     accumulation,

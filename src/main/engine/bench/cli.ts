@@ -3,6 +3,7 @@
 //   --runs N (5)  --steps N (10)  --warmup N (3)  --compare-torch  --json  --profile
 // Human output is an aligned table, then the ratios ours/torch; --json prints one JSON line per result
 // and a final {"type":"ratios",...} line. --profile prints where one step's time goes instead.
+import { benchOnnx } from '../onnx/bench';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../backend';
 import { formatProfile, profileStep } from './profile';
@@ -11,8 +12,9 @@ import { runBench, type BenchBackend } from './run';
 import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads';
 
 export const BENCH_USAGE = `usage: lab bench [--workload NAME]... [--backend wasm|cpu|tensorflow]... [--runs N] [--steps N]
-                 [--warmup N] [--compare-torch] [--json] [--profile]
-workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm`;
+                 [--warmup N] [--compare-torch] [--json] [--profile] [--onnx]
+workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm
+--onnx: inference on onnxruntime against tfjs (lab-small forward seq/s, greedy generation tok/s)`;
 
 const BACKENDS: readonly BenchBackend[] = ['wasm', 'cpu', 'tensorflow'];
 
@@ -48,6 +50,7 @@ export async function benchCli(args: string[], out: (line: string) => void = con
         'compare-torch': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
+        onnx: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -78,6 +81,18 @@ export async function benchCli(args: string[], out: (line: string) => void = con
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n${BENCH_USAGE}`);
     return 2;
+  }
+
+  if (parsed.onnx) {
+    await selectBackend('wasm');
+    for (const r of await benchOnnx({ runs: Math.min(parsed.runs ? Number(parsed.runs) : 5, 5) })) {
+      out(
+        parsed.json
+          ? JSON.stringify({ type: 'onnx', ...r })
+          : `${r.task.padEnd(9)} ${r.impl.padEnd(28)} ${r.rate.toFixed(1).padStart(9)} ${r.unit}  ${r.vsTfjs.toFixed(2)}× tfjs`,
+      );
+    }
+    return 0;
   }
 
   if (parsed.profile) {

@@ -19,9 +19,13 @@
 // Decoding: greedy, batched; rows are padded on the right and each row reads the logits at its own
 // last position, so (the model being causal) a row's tokens never depend on the padding or on the
 // other rows. A row stops at an end-of-text or end-of-turn token, at a blank line, or after
-// `maxNewTokens`. No KV cache: each step reruns the model over the sequences (fine for lab-small).
+// `maxNewTokens`. On tfjs there is no KV cache: each step reruns the model over the sequences. Given
+// an onnxruntime session (`session`, a KV-cache export; see onnx/engine.ts openInference), the replies
+// are decoded on it instead (onnx/replies.ts), with the same stops and the same greedy choice.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT } from '../model/gpt';
+import { onnxGreedyReplyIds } from '../onnx/replies';
+import type { OnnxSession } from '../onnx/session';
 import { renderPrompt, type TemplateName } from '../tokenizer/templates';
 import type { Tokenizer } from '../tokenizer/types';
 import type { GoldJudge } from '../world/judge';
@@ -57,6 +61,8 @@ export interface EvaluateAnswersOptions {
   /** Rows decoded together. Default 64. */
   batchSize?: number;
   signal?: AbortSignal;
+  /** Decode on this onnxruntime KV-cache session (an export of `model`) instead of the tfjs forward. */
+  session?: OnnxSession;
 }
 
 const END_TOKENS = ['<|endoftext|>', '<|eos|>', '</s>', '<|im_end|>'];
@@ -147,11 +153,32 @@ export async function greedyReplies(
       await new Promise<void>((res) => setImmediate(res)); // let an abort through
     }
   }
-  return rows.map((r) => {
-    const text = tokenizer.decode(r.out);
-    const cut = text.indexOf(BLANK_LINE);
-    return cut >= 0 ? text.slice(0, cut) : text;
+  return rows.map((r) => replyText(tokenizer, r.out));
+}
+
+/** A reply's text: its ids decoded, cut before a blank line. */
+function replyText(tokenizer: Tokenizer, ids: readonly number[]): string {
+  const text = tokenizer.decode(ids);
+  const cut = text.indexOf(BLANK_LINE);
+  return cut >= 0 ? text.slice(0, cut) : text;
+}
+
+/** `greedyReplies` decoded on an onnxruntime KV-cache session exported from `model`. */
+export async function greedyRepliesOnnx(
+  session: OnnxSession,
+  model: Pick<GPT, 'config'>,
+  tokenizer: Tokenizer,
+  prompts: readonly (readonly number[])[],
+  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
+): Promise<string[]> {
+  const stopIds = new Set(END_TOKENS.map((n) => tokenizer.specialId(n)).filter((id) => id !== undefined));
+  const ids = await onnxGreedyReplyIds(session, tokenizer, prompts, {
+    ...opts,
+    contextLength: model.config.contextLength,
+    stopIds,
+    stopText: BLANK_LINE,
   });
+  return ids.map((out) => replyText(tokenizer, out));
 }
 
 /** Ask `model` every item's question and score the replies (see the definitions at the top). */
@@ -164,10 +191,13 @@ export async function evaluateAnswers(
 ): Promise<AnswerReport> {
   const template = opts.template ?? null;
   const prompts = items.map((it) => promptIds(tokenizer, it.prompt, template));
-  const replies = await greedyReplies(model, tokenizer, prompts, {
+  const decode = {
     maxNewTokens: opts.maxNewTokens ?? 32,
     batchSize: opts.batchSize ?? 64,
     ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  };
+  const replies = opts.session
+    ? await greedyRepliesOnnx(opts.session, model, tokenizer, prompts, decode)
+    : await greedyReplies(model, tokenizer, prompts, decode);
   return scoreAnswers(items, replies, judge);
 }

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../atomic-write';
 import { selectBackend } from '../backend';
 import { loadModel } from '../checkpoint';
 import { evaluateAnswers, type AnswerReport } from '../eval/answers';
+import { openInference } from '../onnx/engine';
 import { loadTokenizer } from '../tokenizer/load';
 import type { TrainContext, TrainEvent } from '../types';
 import { createGoldJudge, renderEvalSets, type World } from '../world';
@@ -26,7 +27,13 @@ export async function* runEvalTask(
 ): AsyncGenerator<TrainEvent> {
   yield { type: 'backend', backend: await selectBackend(config.backend) };
   const { model, record } = await loadModel(inputs.modelPath, false);
+  // onnxruntime over the KV-cache export unless LAB_INFERENCE=tfjs or the session can't be created.
+  const inference = await openInference(model).catch((err: unknown) => {
+    model.dispose();
+    throw err;
+  });
   try {
+    yield { type: 'log', message: inference.message };
     const tokenizer = await loadTokenizer(record.arch.tokenizer, inputs.modelPath);
     const judge = createGoldJudge(inputs.world);
     const sets = renderEvalSets(inputs.world);
@@ -37,6 +44,7 @@ export async function* runEvalTask(
         template: config.template === 'none' ? null : config.template,
         maxNewTokens: config.maxNewTokens,
         signal: ctx.signal,
+        ...(inference.session ? { session: inference.session } : {}),
       });
       reports[name] = report;
       yield {
@@ -59,6 +67,7 @@ export async function* runEvalTask(
     await writeFileAtomic(join(ctx.outDir, EVAL_RESULTS_FILE), JSON.stringify(reports, null, 1));
     yield { type: 'log', message: `wrote every reply to ${EVAL_RESULTS_FILE}` };
   } finally {
+    await inference.session?.release();
     model.dispose();
   }
 }

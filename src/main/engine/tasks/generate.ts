@@ -1,11 +1,15 @@
 // Generation for the playground: load a model and its tokenizer, render the conversation as a prompt
 // (through a chat template, or as plain text for a base model that was never taught one), and stream
-// the reply as text deltas. Stops at the tokenizer's end-of-sequence or end-of-turn tokens.
+// the reply as text deltas. Stops at the tokenizer's end-of-sequence or end-of-turn tokens. Runs on
+// onnxruntime over the KV-cache export (onnx/stream.ts) unless LAB_INFERENCE=tfjs or the session
+// can't be created (then tfjs's generateStream; the reason goes to the console).
 import type { Message } from '../../../shared/records';
 import type { TemplateName } from '../../../shared/schemas';
 import { selectBackend } from '../backend';
 import { loadModel } from '../checkpoint';
-import { generateStream } from '../generate';
+import { generateStream, type GeneratedToken } from '../generate';
+import { openInference } from '../onnx/engine';
+import { onnxGenerateStream } from '../onnx/stream';
 import { loadTokenizer } from '../tokenizer/load';
 import { renderPrompt } from '../tokenizer/templates';
 
@@ -31,6 +35,7 @@ export async function* runGeneration(
 ): AsyncGenerator<string, string> {
   await selectBackend('auto');
   const { model, record } = await loadModel(req.modelPath, false);
+  let release: (() => Promise<void>) | undefined;
   try {
     const tokenizer = await loadTokenizer(record.arch.tokenizer, req.modelPath);
     const prompt =
@@ -43,7 +48,10 @@ export async function* runGeneration(
     );
     const ids: number[] = [];
     let sent = '';
-    const stream = generateStream(model, [prompt.slice(-model.config.contextLength)], {
+    const inference = await openInference(model);
+    console.log(`playground ${inference.message}`);
+    release = inference.session ? () => inference.session.release() : undefined;
+    const opts = {
       maxNewTokens: req.maxNewTokens,
       temperature: req.temperature,
       topK: req.topK,
@@ -52,7 +60,11 @@ export async function* runGeneration(
       stopTokenIds,
       vocabLimit: tokenizer.vocabSize,
       signal,
-    });
+    };
+    const window = prompt.slice(-model.config.contextLength);
+    const stream: AsyncIterable<GeneratedToken> = inference.session
+      ? onnxGenerateStream(inference.session, window, { ...opts, contextLength: model.config.contextLength })
+      : generateStream(model, [window], opts);
     for await (const token of stream) {
       ids.push(token.id);
       // Decode the whole reply each time: a character may span several byte-level tokens.
@@ -63,6 +75,7 @@ export async function* runGeneration(
     }
     return tokenizer.decode(ids);
   } finally {
+    await release?.();
     model.dispose();
   }
 }

@@ -5,6 +5,8 @@
 // not sample (see onnx/decode.ts) or export.
 import type * as ortTypes from 'onnxruntime-node';
 import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { kvNames } from './export';
 
 type Ort = typeof ortTypes;
@@ -89,6 +91,10 @@ async function openSession(
     const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
     return { session, provider: 'cpu', reason: `requested; ${cpuLabel}` };
   }
+  if (cudaFailure === undefined && pref === 'auto' && !cudaProviderInstalled()) {
+    // Trying would only print onnxruntime's library-load error on stderr in every process.
+    cudaFailure = 'not installed: npm install --onnxruntime-node-install=cuda12 adds it';
+  }
   if (cudaFailure === undefined) {
     try {
       // logSeverityLevel 4: a missing CUDA library is expected, not worth onnxruntime's stderr line.
@@ -104,6 +110,18 @@ async function openSession(
   }
   const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
   return { session, provider: 'cpu', reason: `CUDA provider unavailable (${cudaFailure}); ${cpuLabel}` };
+}
+
+/** Whether onnxruntime-node's CUDA provider library sits beside its binding (it is an opt-in download). */
+function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin');
+    const files = readdirSync(dir, { recursive: true }) as string[];
+    return files.some((f) => /onnxruntime_providers_cuda\.(so|dll)$/.test(f));
+  } catch {
+    return false;
+  }
 }
 
 /** Open an exported GPT for inference. */

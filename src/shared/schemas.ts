@@ -218,6 +218,24 @@ export const DpoConfig = z.object({
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * The preference loss (TRL `loss_type`): `sigmoid` (DPO, Rafailov 2023), `robust` (Chowdhury 2024),
+   * `hinge` (SLiC, Zhao 2023), `ipo` (Azar 2023, per-token-averaged log-probs), against a frozen
+   * reference; `orpo` (Hong 2024; Beta is λ) and `simpo` (Meng 2024), averaged and reference-free.
+   */
+  lossType: z.enum(['sigmoid', 'robust', 'hinge', 'ipo', 'orpo', 'simpo']).default('sigmoid'),
+  /** ε, how likely a preference label is flipped (cDPO; `sigmoid`, `robust`, `simpo` only). TRL default 0. */
+  labelSmoothing: z
+    .number({ error: 'Label smoothing must be a number' })
+    .min(0, 'Label smoothing must be at least 0')
+    .lt(0.5, 'Label smoothing must be below 0.5')
+    .default(0),
+  /** SimPO's target reward margin γ (TRL `simpo_gamma`, default 0.5). */
+  gamma: z.number({ error: 'Gamma must be a number' }).min(0).max(100).default(0.5),
+  /** Start the policy and the frozen reference from this model (usually an SFT one) and read with its tokenizer. */
+  baseModel: Id.optional(),
+  /** With a base model: the chat template each pair is rendered with (the loss covers the assistant reply). */
+  template: z.enum(['chatml', 'llama2', 'mistral', 'alpaca', 'plain']).default('chatml'),
 });
 export type DpoConfig = z.infer<typeof DpoConfig>;
 export type DpoConfigInput = z.input<typeof DpoConfig>;

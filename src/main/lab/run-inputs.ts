@@ -1,6 +1,7 @@
 // What a run trains on, resolved from what the user chose: the dataset (checked to be of the kind
 // the algorithm needs), the config (parsed with the algorithm's schema, defaults filled in) and, for
-// SFT, the base model's weights. Problems are collected per field, so a form shows them all at once.
+// SFT and DPO, the base model's weights. Problems are collected per field, so a form shows them all
+// at once.
 import { join } from 'node:path';
 import { LabError, type FieldIssue } from '../../shared/api';
 import type { InstructionRecord, RecordOf } from '../../shared/records';
@@ -68,7 +69,8 @@ function datasetInputs(
     case 'sft':
       return { inputs: { conversations: records as InstructionRecord[] }, datasetName: name, defaults: {} };
     case 'dpo': {
-      // Until chat templates reach DPO, a pair's prompt is its whole prompt conversation as plain text.
+      // A pair's prompt is its prompt conversation flattened to plain text: one user turn when the pairs
+      // are rendered through a base model's chat template (config.baseModel), raw bytes otherwise.
       const pairs = (records as RecordOf<'preference'>[]).map((r) => ({
         prompt: text(r.prompt),
         chosen: text(r.chosen),
@@ -105,9 +107,11 @@ export function resolveRun(
   const config = parsed.success ? (parsed.data as Record<string, unknown>) : null;
   let inputs = data?.inputs;
 
+  const dpoBase = algorithm === 'dpo' && typeof config?.baseModel === 'number';
   if (
     config &&
     algorithm === 'dpo' &&
+    !dpoBase &&
     config.model === 'seed-tiny' &&
     (inputs as { kind: string }).kind === 'text'
   ) {
@@ -116,7 +120,24 @@ export function resolveRun(
       message: 'seed-tiny has a 50-token vocabulary and cannot read text; use byte-tiny',
     });
   }
-  if (config && algorithm === 'sft' && typeof config.baseModel === 'number') {
+  if (dpoBase && (inputs as { kind?: string } | undefined)?.kind === 'seed-dpo')
+    issues.push({
+      path: 'config.baseModel',
+      message:
+        'the built-in seed-dpo data is abstract tokens, not text; pick a preference dataset to align a model',
+    });
+  if (
+    config &&
+    algorithm === 'dpo' &&
+    (config.labelSmoothing as number) > 0 &&
+    !['sigmoid', 'robust', 'simpo'].includes(config.lossType as string)
+  )
+    issues.push({
+      path: 'config.labelSmoothing',
+      message: `label smoothing applies to the sigmoid, robust and simpo losses, not ${String(config.lossType)}`,
+    });
+  if (config && (algorithm === 'sft' || algorithm === 'dpo') && typeof config.baseModel === 'number') {
+    // SFT fine-tunes the base; DPO starts its policy and its frozen reference from it.
     const model = store.listModels().find((m) => m.id === config.baseModel);
     if (!model)
       issues.push({ path: 'config.baseModel', message: `model ${config.baseModel} does not exist` });

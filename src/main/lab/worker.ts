@@ -6,12 +6,12 @@ import type { FromRunProcess } from './protocol';
 import { ToRunProcess, type GenerateMessage, type StartMessage } from './protocol';
 import { runGeneration, type GenerationRequest } from '../engine/tasks/generate';
 import type { z } from 'zod';
-import { trainDpo } from '../engine/trainers/dpo';
+import { runDpoTask, type DpoTaskInputs } from '../engine/tasks/dpo';
 import { runPretrainTask, type PretrainTaskInputs } from '../engine/tasks/pretrain';
 import { runSftTask, type SftTaskInputs } from '../engine/tasks/sft';
 import { runEvalTask, type EvalTaskInputs } from '../engine/tasks/eval';
 import { DpoConfig, EvalConfig, PretrainConfig, SftConfig } from '../../shared/schemas';
-import type { DpoInputs, TrainContext, TrainEvent } from '../engine/types';
+import type { TrainContext, TrainEvent } from '../engine/types';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -38,7 +38,7 @@ let started = false;
 function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEvent> {
   switch (start.algorithm) {
     case 'dpo':
-      return trainDpo(DpoConfig.parse(start.config), start.inputs as DpoInputs, ctx);
+      return runDpoTask(DpoConfig.parse(start.config), start.inputs as DpoTaskInputs, ctx);
     case 'pretrain':
       return runPretrainTask(PretrainConfig.parse(start.config), start.inputs as PretrainTaskInputs, ctx);
     case 'sft':

@@ -135,3 +135,72 @@ export function pairBatch(data: PreferenceTokens, indices: readonly number[]): B
     mask: tf.tensor2d(mask, [2 * b, T], 'float32'),
   };
 }
+
+/** A sequence already rendered through a chat template: ids, and 1 on the tokens the loss scores. */
+export interface RenderedSequence {
+  ids: number[];
+  mask: number[];
+}
+
+/** A preference pair rendered through a chat template: the same prompt with each response. */
+export interface RenderedPair {
+  chosen: RenderedSequence;
+  rejected: RenderedSequence;
+}
+
+/**
+ * Rendered pairs → token rows. Sequences longer than `maxLength` tokens keep their start and are cut
+ * (counted in `notes`); target t is scored where mask[t + 1] is 1 (an assistant token). Padding uses
+ * `pad` (any id: padded positions are never scored and, being after the sequence, never attended to).
+ */
+export function tokenizeRenderedPairs(
+  pairs: readonly RenderedPair[],
+  maxLength: number,
+  pad = 0,
+): PreferenceTokens {
+  if (pairs.length === 0) throw new Error('No preference pairs to train on');
+  let cut = 0;
+  let empty = 0;
+  let maxId = pad;
+  const clip = (s: RenderedSequence) => {
+    if (s.ids.length !== s.mask.length)
+      throw new Error('a rendered sequence has ids and mask of different lengths');
+    const truncated = s.ids.length > maxLength;
+    const ids = truncated ? s.ids.slice(0, maxLength) : s.ids;
+    const mask = truncated ? s.mask.slice(0, maxLength) : s.mask;
+    for (const id of ids) if (id > maxId) maxId = id;
+    return { ids, mask, truncated, scored: mask.slice(1).some((m) => m === 1) };
+  };
+  const rows = pairs.map((p) => {
+    const chosen = clip(p.chosen);
+    const rejected = clip(p.rejected);
+    if (chosen.truncated || rejected.truncated) cut++;
+    if (!chosen.scored || !rejected.scored) empty++;
+    return { chosen, rejected };
+  });
+  const T = Math.max(1, ...rows.flatMap((r) => [r.chosen.ids.length - 1, r.rejected.ids.length - 1]));
+  const fill = (which: 'chosen' | 'rejected'): TokenRows => {
+    const out: TokenRows = {
+      inputs: new Int32Array(rows.length * T).fill(pad),
+      targets: new Int32Array(rows.length * T).fill(pad),
+      mask: new Float32Array(rows.length * T),
+    };
+    rows.forEach((r, i) => {
+      const { ids, mask } = r[which];
+      for (let t = 0; t + 1 < ids.length; t++) {
+        out.inputs[i * T + t] = ids[t]!;
+        out.targets[i * T + t] = ids[t + 1]!;
+        out.mask[i * T + t] = mask[t + 1] === 1 ? 1 : 0;
+      }
+    });
+    return out;
+  };
+  const notes: string[] = [];
+  if (cut > 0)
+    notes.push(`${cut} of ${pairs.length} pairs were longer than ${maxLength} tokens and were cut to fit`);
+  if (empty > 0)
+    notes.push(
+      `${empty} of ${pairs.length} pairs had no response tokens left after cutting; they do not affect training`,
+    );
+  return { n: rows.length, T, maxId, chosen: fill('chosen'), rejected: fill('rejected'), notes };
+}

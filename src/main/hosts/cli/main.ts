@@ -13,6 +13,7 @@ import presets from '../../../../resources/presets.json';
 import { DATA_USAGE, exportCommand, importCommand } from './data';
 import { benchCli } from '../../engine/bench/cli';
 import { PIPELINE_USAGE, pipelineCommand } from './pipeline';
+import { EXPORT_MODEL_USAGE, exportModelCommand } from './export-model';
 
 type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
 const PRESETS = presets.runs as Record<string, Record<string, Preset>>;
@@ -29,6 +30,7 @@ const USAGE = `usage:
   npm run lab -- presets
 ${DATA_USAGE}
 ${PIPELINE_USAGE}
+${EXPORT_MODEL_USAGE}
   npm run bench -- [--workload NAME] [--backend wasm|cpu|tensorflow] [--runs N] [--steps N] [--compare-torch] [--json] [--profile]`;
 
 function fail(message: string): never {
@@ -126,6 +128,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   export: exportCommand,
   bench: benchCli,
   pipeline: pipelineCommand,
+  'export-model': exportModelCommand,
   presets: async () => {
     for (const [alg, ps] of Object.entries(PRESETS))
       for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);

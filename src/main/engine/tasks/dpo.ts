@@ -1,0 +1,58 @@
+// A DPO run as the lab starts it. Without a base model: the tutorial's seed pairs or text pairs through
+// the byte tokenizer on a fresh model. With one (usually an SFT model): load its tokenizer, render each
+// pair as a one-turn conversation (the prompt as the user's message, each response as the assistant's)
+// through the chat template into ids and an assistant-only loss mask, and start the policy and the
+// frozen reference from its weights. The produced model keeps the base's tokenizer. The trainer itself
+// is trainers/dpo.ts.
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { DpoConfig } from '../../../shared/schemas';
+import { readModelRecord } from '../checkpoint';
+import type { RenderedPair } from '../data/preference-pairs';
+import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
+import { renderConversation } from '../tokenizer/templates';
+import { trainDpo } from '../trainers/dpo';
+import type { DpoInputs, TrainContext, TrainEvent } from '../types';
+
+export type DpoTaskInputs = DpoInputs & {
+  /** The base model's weights file (`.safetensors`) and lab id, when aligning one. */
+  base?: { path: string; id: number };
+};
+
+export async function* runDpoTask(
+  config: DpoConfig,
+  inputs: DpoTaskInputs,
+  ctx: TrainContext,
+): AsyncGenerator<TrainEvent> {
+  if (!inputs.base) {
+    yield* trainDpo(config, inputs, ctx);
+    return;
+  }
+  if (inputs.kind !== 'text')
+    throw new Error('the built-in seed-dpo data is abstract tokens, not text; it cannot train a base model');
+  const record = await readModelRecord(inputs.base.path);
+  const tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
+  const tokenizer = await loadTokenizer(tokenizerName, inputs.base.path);
+  const warnings = new Set<string>();
+  const render = (prompt: string, reply: string) => {
+    const r = renderConversation(tokenizer, config.template, [
+      { role: 'user', content: prompt },
+      { role: 'assistant', content: reply },
+    ]);
+    r.warnings.forEach((w) => warnings.add(w));
+    return { ids: r.ids, mask: r.mask };
+  };
+  const pairs: RenderedPair[] = inputs.pairs.map((p, i) => {
+    if (p.chosen.length === 0 || p.rejected.length === 0)
+      throw new Error(`pair ${i + 1}: a response is empty`);
+    return { chosen: render(p.prompt, p.chosen), rejected: render(p.prompt, p.rejected) };
+  });
+  for (const w of warnings) yield { type: 'log', message: `template ${config.template}: ${w}` };
+  // Each model's folder is self-contained: the tokenizer travels with the weights.
+  if (tokenizerName !== BYTE_TOKENIZER) {
+    await mkdir(ctx.outDir, { recursive: true });
+    await copyFile(join(dirname(inputs.base.path), tokenizerName), join(ctx.outDir, basename(tokenizerName)));
+  }
+  const pad = tokenizer.specialId('<|pad|>') ?? tokenizer.specialId('<|endoftext|>') ?? 0;
+  yield* trainDpo(config, { kind: 'rendered', pairs, base: inputs.base, pad }, ctx);
+}

@@ -31,61 +31,17 @@ export interface PreferenceTokens {
  * are cut (counted in `notes`). Inputs/targets have length ≤ maxLength − 1, padded with `<|pad|>`.
  */
 export function tokenizeTextPairs(pairs: readonly PreferencePairText[], maxLength: number): PreferenceTokens {
-  if (pairs.length === 0) throw new Error('No preference pairs to train on');
-  let cut = 0;
-  let empty = 0;
-  const encodeOne = (prompt: number[], response: string) => {
-    const full = [BOS, ...prompt, ...encode(response), EOS];
-    const truncated = full.length > maxLength;
-    return {
-      tokens: truncated ? full.slice(0, maxLength) : full,
-      responseStart: 1 + prompt.length,
-      truncated,
-    };
-  };
-  const rows = pairs.map((p, i) => {
-    const prompt = encode(p.prompt);
-    const chosen = encodeOne(prompt, p.chosen);
-    const rejected = encodeOne(prompt, p.rejected);
-    if (chosen.truncated || rejected.truncated) cut++;
-    if (chosen.tokens.length <= chosen.responseStart || rejected.tokens.length <= rejected.responseStart)
-      empty++;
+  const rendered = pairs.map((p, i): RenderedPair => {
     if (p.chosen.length === 0 || p.rejected.length === 0)
       throw new Error(`pair ${i + 1}: a response is empty`);
-    return { chosen, rejected };
-  });
-  const T = Math.max(1, ...rows.flatMap((r) => [r.chosen.tokens.length - 1, r.rejected.tokens.length - 1]));
-  const fill = (which: 'chosen' | 'rejected'): TokenRows => {
-    const out: TokenRows = {
-      inputs: new Int32Array(rows.length * T).fill(PAD),
-      targets: new Int32Array(rows.length * T).fill(PAD),
-      mask: new Float32Array(rows.length * T),
+    const prompt = [BOS, ...encode(p.prompt)];
+    const sequence = (response: string): RenderedSequence => {
+      const reply = [...encode(response), EOS];
+      return { ids: [...prompt, ...reply], mask: [...prompt.map(() => 0), ...reply.map(() => 1)] };
     };
-    rows.forEach((r, i) => {
-      const { tokens, responseStart } = r[which];
-      for (let t = 0; t + 1 < tokens.length; t++) {
-        out.inputs[i * T + t] = tokens[t]!;
-        out.targets[i * T + t] = tokens[t + 1]!;
-        out.mask[i * T + t] = t + 1 >= responseStart ? 1 : 0; // score targets in the response (and EOS)
-      }
-    });
-    return out;
-  };
-  const notes: string[] = [];
-  if (cut > 0)
-    notes.push(`${cut} of ${pairs.length} pairs were longer than ${maxLength} tokens and were cut to fit`);
-  if (empty > 0)
-    notes.push(
-      `${empty} of ${pairs.length} pairs had no response tokens left after cutting; they do not affect training`,
-    );
-  return {
-    n: rows.length,
-    T,
-    maxId: Math.max(BOS, EOS, PAD),
-    chosen: fill('chosen'),
-    rejected: fill('rejected'),
-    notes,
-  };
+    return { chosen: sequence(p.chosen), rejected: sequence(p.rejected) };
+  });
+  return tokenizeRenderedPairs(rendered, maxLength, PAD);
 }
 
 /** Token sequences (no prompt: every token after the first is scored) → token rows. All of one length. */

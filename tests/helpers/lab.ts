@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { tempDir } from './tmp';
 import { Lab } from '../../src/main/lab/lab';
 import { forkLauncher } from '../../src/main/lab/runner';
 import type { Run } from '../../src/shared/schemas';
@@ -31,4 +33,29 @@ export async function waitForRun(
       throw new Error(`run ${id} did not reach the expected state; last: ${JSON.stringify(run)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+type Cleanup = () => Promise<void> | void;
+
+/**
+ * For a test file: `open(poolSize)` gives a Lab on a fresh temporary folder, and `defer(...)` registers
+ * more cleanups; after each test every Lab is closed and every folder removed, last opened first.
+ */
+export function labFixtures(): {
+  open(poolSize?: number): { lab: Lab; dir: string };
+  defer(...fns: Cleanup[]): void;
+} {
+  const cleanups: Cleanup[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    open(poolSize = 2) {
+      const { dir, cleanup } = tempDir();
+      const lab = testLab(dir, poolSize);
+      cleanups.push(cleanup, () => lab.close());
+      return { lab, dir };
+    },
+    defer: (...fns) => void cleanups.push(...fns),
+  };
 }

@@ -1,24 +1,13 @@
 // Importing files into datasets through the Lab: the real fixtures land whole in SQLite, bad lines are
 // reported and skipped (or the whole import refused), nothing stored changes, and exports read back.
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Lab } from '../../src/main/lab/lab';
-import { tempDir } from '../helpers/tmp';
-import { testLab } from '../helpers/lab';
+import { describe, expect, it } from 'vitest';
+import { labFixtures } from '../helpers/lab';
 
 const FIXTURES = new URL('../../../shared/fixtures/llamafactory/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function open(): Lab {
-  const { dir, cleanup } = tempDir();
-  const lab = testLab(dir);
-  cleanups.push(cleanup, () => lab.close());
-  return lab;
-}
+const { open } = labFixtures();
 
 describe('import and export through the Lab', () => {
   it.each([
@@ -26,7 +15,7 @@ describe('import and export through the Lab', () => {
     ['kto_en_demo.json', 'sharegpt', 'unpaired', 300],
     ['alpaca_en_demo.json', 'alpaca', 'instruction', 999],
   ])('imports %s whole (%s, %s, %i records) and exports it back', async (file, format, kind, count) => {
-    const lab = open();
+    const { lab } = open();
     const text = fixture(file);
     expect((await lab.inspectImport({ text })).format).toBe(format);
     const result = await lab.importDataset({ text, name: file, onError: 'skip' });
@@ -53,7 +42,7 @@ describe('import and export through the Lab', () => {
   });
 
   it('keeps the context of a multi-turn example when its last exchange is edited in the form', async () => {
-    const lab = open();
+    const { lab } = open();
     const result = await lab.importDataset({
       text: fixture('dpo_en_demo.json'),
       name: 'dpo',
@@ -73,7 +62,7 @@ describe('import and export through the Lab', () => {
   });
 
   it('reports bad lines by number and field, keeps the good ones, or refuses all; nothing stored changes', async () => {
-    const lab = open();
+    const { lab } = open();
     const keep = await lab.createDataset({ name: 'keep', kind: 'preference' });
     await lab.addExample({ datasetId: keep.id, data: { prompt: 'Q', chosen: 'A', rejected: 'B' } });
     const text = [

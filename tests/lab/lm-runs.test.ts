@@ -2,22 +2,11 @@
 // an SFT run fine-tunes that model on the world's SFT pairs through a chat template, with lineage.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/shared/api';
-import type { Lab } from '../../src/main/lab/lab';
-import { tempDir } from '../helpers/tmp';
-import { testLab, waitForRun } from '../helpers/lab';
+import { labFixtures, waitForRun } from '../helpers/lab';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function open(): { lab: Lab; dir: string } {
-  const { dir, cleanup } = tempDir();
-  const lab = testLab(dir);
-  cleanups.push(cleanup, () => lab.close());
-  return { lab, dir };
-}
+const { open } = labFixtures();
 const finished = (r: { status: string }) => r.status !== 'queued' && r.status !== 'running';
 
 describe('language-model runs', () => {

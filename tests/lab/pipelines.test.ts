@@ -1,17 +1,14 @@
 // Pipelines: stages as runs under one object, and resumption after the lab process is killed.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Pipeline } from '../../src/shared/schemas';
 import type { Lab } from '../../src/main/lab/lab';
 import { tempDir } from '../helpers/tmp';
-import { testLab } from '../helpers/lab';
+import { labFixtures, testLab } from '../helpers/lab';
 
 const CLI = fileURLToPath(new URL('../../src/main/hosts/cli/main.ts', import.meta.url));
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { defer } = labFixtures();
 
 async function waitForPipeline(lab: Lab, id: number, timeoutMs = 180_000): Promise<Pipeline> {
   const end = Date.now() + timeoutMs;
@@ -27,7 +24,7 @@ describe('pipelines', () => {
   it('runs every stage of a preset as its own run and ends with the evaluations', async () => {
     const { dir, cleanup } = tempDir();
     const lab = testLab(dir);
-    cleanups.push(cleanup, () => lab.close());
+    defer(cleanup, () => lab.close());
     const started = await lab.startPipeline({ preset: 'smoke' });
     const p = await waitForPipeline(lab, started.id);
     expect(p.error).toBeNull();
@@ -50,7 +47,7 @@ describe('pipelines', () => {
   it('refuses an unknown preset naming the field', async () => {
     const { dir, cleanup } = tempDir();
     const lab = testLab(dir);
-    cleanups.push(cleanup, () => lab.close());
+    defer(cleanup, () => lab.close());
     await expect(lab.startPipeline({ preset: 'nope' })).rejects.toMatchObject({
       issues: [{ path: 'preset' }],
     });
@@ -58,7 +55,7 @@ describe('pipelines', () => {
 
   it('resumes where it stopped after the lab process is killed mid-way', async () => {
     const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    defer(cleanup);
     // The CLI runs the pipeline; we kill it (SIGKILL) once pretraining is under way.
     const child = spawn(
       process.execPath,
@@ -86,7 +83,7 @@ describe('pipelines', () => {
     await exited;
 
     const lab = testLab(dir);
-    cleanups.push(() => lab.close());
+    defer(() => lab.close());
     const [stale] = await lab.listPipelines();
     const p = await waitForPipeline(lab, stale!.id);
     expect(p.status).toBe('completed');

@@ -1,24 +1,14 @@
 // The Runner and the Lab together, with real run processes training the real (tiny) DPO model.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LabError } from '../../src/shared/api';
 import type { Lab } from '../../src/main/lab/lab';
 import { Store } from '../../src/main/lab/store';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../helpers/tmp';
-import { testLab, waitForRun } from '../helpers/lab';
+import { labFixtures, testLab, waitForRun } from '../helpers/lab';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function open(poolSize = 2): { lab: Lab; dir: string } {
-  const { dir, cleanup } = tempDir();
-  const lab = testLab(dir, poolSize);
-  cleanups.push(cleanup, () => lab.close());
-  return { lab, dir };
-}
+const { open, defer } = labFixtures();
 
 describe('Runner', () => {
   it('trains a run to completion in a run process, storing metrics, progress and the model', async () => {
@@ -100,7 +90,7 @@ describe('Runner', () => {
 
   it('at start-up, marks runs left running as interrupted and re-queues queued ones', async () => {
     const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    defer(cleanup);
     const store = new Store(join(dir, 'lab.sqlite'));
     const base = {
       algorithm: 'dpo' as const,
@@ -130,7 +120,7 @@ describe('Runner', () => {
     writeFileSync(join(dir, 'runs', String(waiting.id), 'inputs.json'), JSON.stringify({ kind: 'seed-dpo' }));
     store.close();
     const lab = testLab(dir);
-    cleanups.push(() => lab.close());
+    defer(() => lab.close());
     expect((await lab.getRun({ id: stale.id })).status).toBe('interrupted');
     expect(
       (await waitForRun(lab, waiting.id, (r) => r.status === 'completed' || r.status === 'failed')).status,

@@ -1,23 +1,12 @@
 // Generating a sandbox world from the Lab: stored once, datasets for each role, deterministic.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Lab } from '../../src/main/lab/lab';
-import { tempDir } from '../helpers/tmp';
-import { testLab } from '../helpers/lab';
+import { describe, expect, it } from 'vitest';
+import { labFixtures } from '../helpers/lab';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-function open(): Lab {
-  const { dir, cleanup } = tempDir();
-  const lab = testLab(dir);
-  cleanups.push(cleanup, () => lab.close());
-  return lab;
-}
+const { open } = labFixtures();
 
 describe('sandbox worlds in the lab', () => {
   it('generates a world with its datasets, and shows its facts and evaluation sets', async () => {
-    const lab = open();
+    const { lab } = open();
     const world = await lab.generateWorld({ seed: 7, size: 'tiny' });
     expect(Object.keys(world.datasets).sort()).toEqual([
       'corpus',
@@ -48,7 +37,7 @@ describe('sandbox worlds in the lab', () => {
   });
 
   it('rejects a bad seed naming the field', async () => {
-    const lab = open();
+    const { lab } = open();
     const { parseInput } = await import('../../src/shared/api');
     expect(() => parseInput('generateWorld', { seed: -1 })).toThrow(/seed: Seed must be at least 0/);
     expect(() => parseInput('generateWorld', { seed: 1, size: 'huge' })).toThrow(/size/);

@@ -26,7 +26,13 @@ export const labMethods = {
   getRun: { input: S.RunRef, output: S.Run },
   cancelRun: { input: S.RunRef, output: S.Run },
   runMetrics: { input: S.MetricsQuery, output: z.array(S.MetricPoint) },
+  runSamples: { input: S.SamplesQuery, output: z.array(S.RunSample) },
+  reviewSample: { input: S.ReviewSampleInput, output: S.RunSample },
+  samplesToDataset: { input: S.SamplesToDatasetInput, output: S.Dataset },
+  /** A copy of the default constitution as an editable dataset. */
+  copyDefaultConstitution: { input: z.object({ name: z.string().trim().min(1).max(200).optional() }), output: S.Dataset },
   listModels: { input: none, output: z.array(S.Model) },
+  scoreResponses: { input: S.ScoreInput, output: S.ScoreResult },
   pipelinePresets: { input: none, output: z.array(S.PipelinePresetInfo) },
   startPipeline: { input: S.StartPipelineInput, output: S.Pipeline },
   listPipelines: { input: none, output: z.array(S.Pipeline) },

@@ -26,6 +26,8 @@ export const PreferenceRecord = z.object({
   prompt: z.array(Message),
   chosen: z.array(Message).min(1),
   rejected: z.array(Message).min(1),
+  /** How much better the chosen is (TRL's optional `margin` column, read by the reward model's loss). */
+  margin: z.number().optional(),
 });
 export type PreferenceRecord = z.infer<typeof PreferenceRecord>;
 
@@ -41,7 +43,36 @@ export type UnpairedRecord = z.infer<typeof UnpairedRecord>;
 export const TextRecord = z.object({ text: z.string() });
 export type TextRecord = z.infer<typeof TextRecord>;
 
-export const RecordKind = z.enum(['instruction', 'preference', 'unpaired', 'text']);
+/** Prompt-only (TRL's type for PPO and online methods): a conversation the model is to answer. */
+export const PromptRecord = z.object({
+  prompt: z.array(Message).min(1).refine((ms) => ms.at(-1)?.role === 'user', "must end with the user's turn"),
+});
+export type PromptRecord = z.infer<typeof PromptRecord>;
+
+/**
+ * One principle of a constitution (Constitutional AI, Bai et al. 2022): the requests a model-based
+ * critic and reviser are given, and what the built-in rule-based critic checks and how its
+ * template-guided reviser rewrites a flagged response.
+ */
+export const PrincipleRecord = z.object({
+  /** Short name, e.g. "harmlessness". */
+  name: z.string().trim().min(1, 'Name is empty'),
+  /** Critique request: "Identify ways in which the response is harmful …". */
+  critique: z.string().trim().min(1, 'Critique request is empty'),
+  /** Revision request: "Rewrite the response to remove …". */
+  revision: z.string().trim().min(1, 'Revision request is empty'),
+  /** Rule-based critic: regular expressions (case-insensitive), any of which flags the principle. */
+  triggers: z.array(z.string()).default([]),
+  /** What the triggers are matched against. */
+  triggerOn: z.enum(['prompt', 'response']).default('response'),
+  /** Rule-based critic: a response of fewer words than this is flagged (0 = no length rule). */
+  minWords: z.number().int().min(0).default(0),
+  /** Template-guided reviser: refuse, hedge (add uncertainty), expand (answer fully), or none. */
+  strategy: z.enum(['refuse', 'hedge', 'expand', 'none']).default('none'),
+});
+export type PrincipleRecord = z.infer<typeof PrincipleRecord>;
+
+export const RecordKind = z.enum(['instruction', 'preference', 'unpaired', 'text', 'prompt', 'constitution']);
 export type RecordKind = z.infer<typeof RecordKind>;
 
 export const RECORD_SCHEMAS = {
@@ -49,6 +80,8 @@ export const RECORD_SCHEMAS = {
   preference: PreferenceRecord,
   unpaired: UnpairedRecord,
   text: TextRecord,
+  prompt: PromptRecord,
+  constitution: PrincipleRecord,
 } as const;
 
 export interface RecordsByKind {
@@ -56,6 +89,8 @@ export interface RecordsByKind {
   preference: PreferenceRecord;
   unpaired: UnpairedRecord;
   text: TextRecord;
+  prompt: PromptRecord;
+  constitution: PrincipleRecord;
 }
 export type RecordOf<K extends RecordKind> = RecordsByKind[K];
 export type NormalizedRecord = RecordsByKind[RecordKind];

@@ -14,6 +14,8 @@ export const DATASET_KIND_LABELS: Record<DatasetKind, string> = {
   instruction: 'Instruction/response pairs',
   unpaired: 'Unpaired good/bad examples',
   text: 'Text documents (pretraining)',
+  prompt: 'Prompts (for PPO and Constitutional AI)',
+  constitution: 'Constitution (principles)',
 };
 
 export const Dataset = z.object({
@@ -159,24 +161,74 @@ export type WorldDetail = z.infer<typeof WorldDetail>;
 export const WorldRef = z.object({ id: Id });
 
 // ── Runs ────────────────────────────────────────────────────────────────────────────────────
-export const Algorithm = z.enum(['pretrain', 'sft', 'dpo', 'eval']);
+export const Algorithm = z.enum(['pretrain', 'sft', 'reward', 'dpo', 'ppo', 'cai', 'eval']);
 export type Algorithm = z.infer<typeof Algorithm>;
 export const ALGORITHM_LABELS: Record<Algorithm, string> = {
   pretrain: 'Pretraining',
   sft: 'SFT',
+  reward: 'Reward model',
   dpo: 'DPO',
+  ppo: 'PPO (RLHF)',
+  cai: 'Constitutional AI',
   eval: 'Evaluation',
 };
-/** The kind of dataset each algorithm trains on (an evaluation reads a sandbox world's held-out sets instead). */
-export const ALGORITHM_DATASET_KIND: Record<Algorithm, 'text' | 'instruction' | 'preference' | null> = {
-  pretrain: 'text',
-  sft: 'instruction',
-  dpo: 'preference',
+/**
+ * The dataset kinds each algorithm reads, the first being what it is made for (an evaluation reads a
+ * sandbox world's held-out sets instead). DPO reads unpaired data with the KTO loss; PPO and CAI read
+ * the prompts of prompt sets, preference pairs or instruction data.
+ */
+export const ALGORITHM_DATASET_KINDS: Record<Algorithm, readonly DatasetKind[] | null> = {
+  pretrain: ['text'],
+  sft: ['instruction'],
+  reward: ['preference'],
+  dpo: ['preference', 'unpaired'],
+  ppo: ['prompt', 'preference', 'instruction'],
+  cai: ['prompt', 'preference', 'instruction'],
   eval: null,
 };
 
-/** Built-in datasets a run can use without building one first. */
-export const BUILTIN_DATASETS = ['seed-dpo'] as const;
+/**
+ * What the "New run" form and `npm run lab -- run <kind>` offer: each algorithm, and the DPO family's
+ * losses under their own names (a kind fixes the loss; the run is stored as its algorithm).
+ */
+export const RUN_KINDS = {
+  pretrain: { algorithm: 'pretrain', label: 'Pretraining', config: {} },
+  sft: { algorithm: 'sft', label: 'SFT', config: {} },
+  reward: { algorithm: 'reward', label: 'Reward model', config: {} },
+  dpo: { algorithm: 'dpo', label: 'DPO', config: {} },
+  ipo: { algorithm: 'dpo', label: 'IPO', config: { lossType: 'ipo' } },
+  kto: { algorithm: 'dpo', label: 'KTO', config: { lossType: 'kto' } },
+  orpo: { algorithm: 'dpo', label: 'ORPO', config: { lossType: 'orpo' } },
+  simpo: { algorithm: 'dpo', label: 'SimPO', config: { lossType: 'simpo' } },
+  ppo: { algorithm: 'ppo', label: 'PPO (RLHF)', config: {} },
+  cai: { algorithm: 'cai', label: 'Constitutional AI', config: {} },
+  eval: { algorithm: 'eval', label: 'Evaluation', config: {} },
+} as const satisfies Record<string, { algorithm: Algorithm; label: string; config: Record<string, unknown> }>;
+export type RunKind = keyof typeof RUN_KINDS;
+export const RunKindName = z.enum(Object.keys(RUN_KINDS) as [RunKind, ...RunKind[]]);
+
+/**
+ * Built-in datasets a run can use without building one first: the DPO tutorial's abstract token pairs,
+ * and data rendered from the built-in sandbox world (tiny, seed 0): its SFT pairs, preference pairs, the
+ * same pairs unpaired (KTO), their prompts, and its harmful requests (for Constitutional AI).
+ */
+export const BUILTIN_DATASETS = [
+  'seed-dpo',
+  'sandbox-sft',
+  'sandbox-pairs',
+  'sandbox-unpaired',
+  'sandbox-prompts',
+  'sandbox-harmful',
+] as const;
+export type BuiltinDataset = (typeof BUILTIN_DATASETS)[number];
+export const BUILTIN_DATASET_KINDS: Record<BuiltinDataset, DatasetKind> = {
+  'seed-dpo': 'preference',
+  'sandbox-sft': 'instruction',
+  'sandbox-pairs': 'preference',
+  'sandbox-unpaired': 'unpaired',
+  'sandbox-prompts': 'prompt',
+  'sandbox-harmful': 'prompt',
+};
 export const RunDatasetRef = z.union([Id, z.enum(BUILTIN_DATASETS)], {
   error: 'Dataset must be a stored dataset id or a built-in dataset name',
 });
@@ -223,7 +275,11 @@ export const DpoConfig = z.object({
    * `hinge` (SLiC, Zhao 2023), `ipo` (Azar 2023, per-token-averaged log-probs), against a frozen
    * reference; `orpo` (Hong 2024; Beta is λ) and `simpo` (Meng 2024), averaged and reference-free.
    */
-  lossType: z.enum(['sigmoid', 'robust', 'hinge', 'ipo', 'orpo', 'simpo']).default('sigmoid'),
+  lossType: z.enum(['sigmoid', 'robust', 'hinge', 'ipo', 'kto', 'orpo', 'simpo']).default('sigmoid'),
+  /** KTO (Ethayarajh 2024; TRL `desirable_weight`): weight of the desirable completions' losses. */
+  desirableWeight: z.number({ error: 'Desirable weight must be a number' }).min(0).max(100).default(1),
+  /** KTO (TRL `undesirable_weight`): weight of the undesirable completions' losses. */
+  undesirableWeight: z.number({ error: 'Undesirable weight must be a number' }).min(0).max(100).default(1),
   /** ε, how likely a preference label is flipped (cDPO; `sigmoid`, `robust`, `simpo` only). TRL default 0. */
   labelSmoothing: z
     .number({ error: 'Label smoothing must be a number' })
@@ -337,11 +393,147 @@ export const EvalConfig = z.object({
 });
 export type EvalConfig = z.infer<typeof EvalConfig>;
 
+const backendField = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+const unit = (label: string) =>
+  z
+    .number({ error: `${label} must be a number` })
+    .min(0, `${label} must be at least 0`)
+    .max(1, `${label} must be at most 1`);
+
+/**
+ * Reward model (Ouyang et al. 2022; TRL RewardTrainer): the base model's trunk plus a scalar head read
+ * at the last token, trained on preference pairs with the Bradley-Terry loss −log σ(r_c − r_r − m).
+ */
+export const RewardConfig = z.object({
+  /** Start the trunk from this model (usually the SFT model) and read with its tokenizer and template. */
+  baseModel: Id.optional(),
+  /** Model shape when there is no base model (fresh weights, byte tokenizer). */
+  model: LmModelPreset.default('byte-tiny'),
+  /** The chat template each (prompt, response) is rendered with. */
+  template: TemplateName.default('chatml'),
+  /** Adam step size. */
+  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')).default(1e-4),
+  epochs: int('Epochs', 1, 10_000).default(2),
+  /** Pairs per optimizer step. */
+  batchSize: int('Batch size', 1, 4096).default(16),
+  /** Longest prompt+response in tokens; longer ones are cut (and counted). */
+  maxLength: int('Max length', 4, 4096).default(96),
+  /** c in c·(r_c + r_r)², pulling rewards toward mean 0 (TRL `center_rewards_coefficient`; 0 = off). */
+  centerRewardsCoefficient: z.number({ error: 'Centering coefficient must be a number' }).min(0).max(10).default(0),
+  /** Use each pair's `margin` (when the data has one) inside the loss, as Llama 2 did. */
+  useMargin: z.boolean().default(true),
+  /** Share of the pairs held out for `eval/accuracy` (the last ones after a seeded shuffle). */
+  valFraction: unit('Validation fraction').pipe(z.number().max(0.5, 'Validation fraction must be at most 0.5')).default(0.1),
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+  checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
+  backend: backendField,
+});
+export type RewardConfig = z.infer<typeof RewardConfig>;
+
+/**
+ * RLHF with PPO (Schulman 2017; Ouyang 2022; TRL PPOTrainer): rollouts from the policy, a reward from
+ * the chosen source, a per-token KL penalty to the frozen reference, GAE with a value head, clipped
+ * policy and value losses. Field names follow TRL's PPOConfig where it has one.
+ */
+export const PpoConfig = z.object({
+  /** The policy to align (usually the SFT model); the frozen reference is a copy of it. */
+  baseModel: Id.optional(),
+  /** Model shape when there is no base model (fresh weights, byte tokenizer; for smoke tests). */
+  model: LmModelPreset.default('byte-tiny'),
+  template: TemplateName.default('chatml'),
+  /** Where the score of a rollout comes from: a trained reward model, the sandbox's gold judge, or a rule. */
+  rewardSource: z.enum(['model', 'gold', 'rule']).default('model'),
+  /** The reward model (rewardSource `model`). */
+  rewardModel: Id.optional(),
+  /** The sandbox world whose gold judge scores (rewardSource `gold`). */
+  world: Id.optional(),
+  /** rewardSource `rule`: reward length (words, up to `ruleTargetLength`) or the presence of keywords. */
+  rule: z.enum(['length', 'keyword']).default('length'),
+  ruleTargetLength: int('Target length', 1, 1000).default(20),
+  /** Comma-separated keywords for the keyword rule. */
+  ruleKeywords: z.string().default(''),
+  /** PPO iterations (each: one batch of rollouts, then `ppoEpochs` passes over it). */
+  iterations: int('Iterations', 1, 100_000).default(20),
+  /** Prompts (rollouts) per iteration (TRL `batch_size`). */
+  batchSize: int('Batch size', 2, 1024).default(16),
+  /** Minibatches each pass splits the rollouts into (TRL `num_mini_batches`). */
+  numMiniBatches: int('Minibatches', 1, 1024).default(1),
+  /** Passes over each batch of rollouts (TRL `num_ppo_epochs`). */
+  ppoEpochs: int('PPO epochs', 1, 100).default(4),
+  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')).default(1e-5),
+  /** Most tokens per rollout (TRL `response_length`). */
+  maxNewTokens: int('Max new tokens', 1, 512).default(24),
+  /** Sampling temperature of the rollouts (TRL `temperature`). */
+  temperature: z.number({ error: 'Temperature must be a number' }).gt(0, 'Temperature must be greater than 0').max(5).default(0.7),
+  topK: int('Top-k', 0, 100_000).default(0),
+  topP: z.number({ error: 'Top-p must be a number' }).gt(0).max(1).default(1),
+  /** β of the per-token KL penalty to the reference (TRL `kl_coef`). */
+  klCoef: z.number({ error: 'KL coefficient must be a number' }).min(0).max(100).default(0.05),
+  /** KL estimator (Schulman's k1 = log r, k3 = (r − 1) − log r; TRL `kl_estimator`). */
+  klEstimator: z.enum(['k1', 'k3']).default('k1'),
+  /** Adapt β toward `targetKl` (Ziegler et al. 2019) instead of keeping it fixed. */
+  adaptiveKl: z.boolean().default(false),
+  /** The KL (per sequence, nats) the adaptive controller aims for. */
+  targetKl: positive('Target KL').default(6),
+  /** Horizon of the adaptive KL controller, in rollouts. */
+  klHorizon: int('KL horizon', 1, 10_000_000).default(10_000),
+  /** ε of the clipped policy objective (TRL `cliprange`). */
+  clipRange: unit('Clip range').default(0.2),
+  /** ε of the clipped value loss (TRL `cliprange_value`). */
+  clipRangeValue: unit('Value clip range').default(0.2),
+  /** Weight of the value loss (TRL `vf_coef`). */
+  vfCoef: z.number({ error: 'Value loss coefficient must be a number' }).min(0).max(100).default(0.1),
+  /** GAE discount γ and λ (TRL `gamma`, `lam`). */
+  gamma: unit('Gamma').default(1),
+  lam: unit('Lambda').default(0.95),
+  /** Added to the score of a rollout that ends without the end-of-turn token (TRL `missing_eos_penalty`; 0 = off). */
+  missingEosPenalty: z.number({ error: 'Missing-EOS penalty must be a number' }).min(0).max(100).default(0),
+  /** Clip the gradient's global norm (0 = off). */
+  maxGradNorm: z.number().min(0).max(1e6).default(1),
+  /** Sample rollouts stored per iteration for the run page. */
+  samplesPerIteration: int('Samples per iteration', 0, 64).default(4),
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+  checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
+  backend: backendField,
+});
+export type PpoConfig = z.infer<typeof PpoConfig>;
+
+/**
+ * Constitutional AI (Bai et al. 2022), the supervised half turned into preference data: generate a
+ * response, critique it against each principle, revise it, keep (revised ≻ original) as a pair.
+ */
+export const CaiConfig = z.object({
+  /** The model whose responses are critiqued (usually the SFT model); a fresh `model` when absent. */
+  baseModel: Id.optional(),
+  model: LmModelPreset.default('byte-tiny'),
+  template: TemplateName.default('chatml'),
+  /** A stored constitution (dataset of principles), or the default one shipped with the lab. */
+  constitution: z.union([Id, z.literal('default')]).default('default'),
+  /** The rule-based critic works with tiny models; `model` prompts `criticModel` with each critique request. */
+  critic: z.enum(['rule', 'model']).default('rule'),
+  /** The template-guided reviser, or `model` (prompts `criticModel` with each revision request). */
+  reviser: z.enum(['template', 'model']).default('template'),
+  /** The model that critiques and revises when critic or reviser is `model` (default: the base model). */
+  criticModel: Id.optional(),
+  /** Most prompts to take from the dataset (0 = all). */
+  maxPrompts: int('Max prompts', 0, 100_000).default(0),
+  maxNewTokens: int('Max new tokens', 1, 512).default(48),
+  temperature: z.number({ error: 'Temperature must be a number' }).min(0).max(5).default(0.7),
+  /** Keep only pairs with at least one flagged principle (an unflagged response has nothing to revise). */
+  flaggedOnly: z.boolean().default(true),
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+  backend: backendField,
+});
+export type CaiConfig = z.infer<typeof CaiConfig>;
+
 /** Each algorithm's config schema: the run form's fields, defaults and validation. */
 export const RUN_CONFIGS = {
   pretrain: PretrainConfig,
   sft: SftConfig,
+  reward: RewardConfig,
   dpo: DpoConfig,
+  ppo: PpoConfig,
+  cai: CaiConfig,
   eval: EvalConfig,
 } as const;
 
@@ -406,6 +598,46 @@ export const MetricPoint = z.object({
 export type MetricPoint = z.infer<typeof MetricPoint>;
 export const MetricsQuery = z.object({ runId: Id, sinceStep: z.number().int().optional() });
 
+/**
+ * Something a run produced that a user reads item by item: a PPO rollout (prompt, response, reward,
+ * KL), a Constitutional AI pair (prompt, original, revised, critiques), an evaluation answer. `data`
+ * is the item as the engine wrote it; `review` is the user's verdict where one is asked for (CAI pairs).
+ */
+export const RunSample = z.object({
+  id: Id,
+  runId: Id,
+  step: z.number().int().nonnegative(),
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  review: z.enum(['approved', 'rejected']).nullable(),
+});
+export type RunSample = z.infer<typeof RunSample>;
+export const SamplesQuery = z.object({
+  runId: Id,
+  /** Only this step's samples (PPO iteration); all when absent. */
+  step: z.number().int().nonnegative().optional(),
+  limit: int('Limit', 1, 10_000).default(500),
+});
+export const ReviewSampleInput = z.object({ id: Id, review: z.enum(['approved', 'rejected']).nullable() });
+/** A Constitutional AI run's pairs as a preference dataset (revised chosen, original rejected). */
+export const SamplesToDatasetInput = z.object({
+  runId: Id,
+  name: z.string().trim().min(1, 'Name the dataset').max(200),
+  /** `approved`: only pairs a user approved; `unrejected`: every pair not rejected. */
+  include: z.enum(['approved', 'unrejected']).default('approved'),
+});
+
+/** The reward model's scoring view: one prompt, several responses, a reward each. */
+export const ScoreInput = z.object({
+  modelId: Id,
+  prompt: z.string().max(20_000),
+  responses: z.array(z.string().min(1, 'A response is empty').max(20_000)).min(1, 'Add a response').max(16),
+  template: TemplateName.default('chatml'),
+});
+export type ScoreInput = z.input<typeof ScoreInput>;
+export const ScoreResult = z.object({ rewards: z.array(z.number()) });
+export type ScoreResult = z.infer<typeof ScoreResult>;
+
 // ── Models ──────────────────────────────────────────────────────────────────────────────────
 export const Model = z.object({
   id: Id,
@@ -414,6 +646,8 @@ export const Model = z.object({
   arch: z.record(z.string(), z.unknown()),
   runId: Id.nullable(),
   parentId: Id.nullable(),
+  /** `reward`: a reward model (trunk + scalar head), which scores rather than chats. From `arch.head`. */
+  kind: z.enum(['lm', 'reward']).default('lm'),
   createdAt: z.string(),
 });
 export type Model = z.infer<typeof Model>;

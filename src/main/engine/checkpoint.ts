@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write';
 import { GPT, validateConfig, type GPTConfig, type NamedArray } from './model/gpt';
+import type { ScalarHead } from './model/heads';
 import { readSafetensors, writeSafetensors } from './safetensors';
 
 /** The architecture as stored with a model: the GPT shape plus where it came from. */
@@ -50,11 +51,21 @@ export function baseName(file: string): string {
   return file.endsWith('.safetensors') ? file.slice(0, -'.safetensors'.length) : file;
 }
 
-/** Weights and their JSON record; returns the weights' path. */
-export async function saveModel(file: string, model: GPT, record: ModelRecord): Promise<string> {
+/**
+ * Weights and their JSON record; returns the weights' path. `heads` (a reward model's `score`, a value
+ * head) are saved in the same file after the GPT's weights; `loadModel` hands them back as `extras`.
+ */
+export async function saveModel(
+  file: string,
+  model: GPT,
+  record: ModelRecord,
+  heads: readonly ScalarHead[] = [],
+): Promise<string> {
   const base = baseName(file);
   const weights = base + '.safetensors';
-  await writeSafetensors(weights, await model.toArrays(), {
+  const arrays = await model.toArrays();
+  for (const head of heads) arrays.push(...(await head.toArrays()));
+  await writeSafetensors(weights, arrays, {
     step: String(record.step),
     arch: JSON.stringify(record.arch),
   });
@@ -89,15 +100,20 @@ export async function readModelRecord(file: string): Promise<ModelRecord> {
 
 const none = (): Lineage => ({ parentPath: null, parentId: null });
 
-/** Load a model written by `saveModel` (or a checkpoint). */
+/**
+ * Load a model written by `saveModel` (or a checkpoint). `extras` are the arrays that are not GPT
+ * weights (e.g. a reward model's `score.weight`/`score.bias`; see ScalarHead.fromArrays).
+ */
 export async function loadModel(
   file: string,
   trainable = true,
-): Promise<{ model: GPT; record: ModelRecord }> {
+): Promise<{ model: GPT; record: ModelRecord; extras: NamedArray[] }> {
   const record = await readModelRecord(file);
   const arch = gptConfigOf(record.arch);
   const { tensors } = await readSafetensors(baseName(file) + '.safetensors');
-  return { model: GPT.fromArrays(arch, tensors, trainable), record };
+  const model = GPT.fromArrays(arch, tensors, trainable);
+  const extras = tensors.filter((t) => !model.weights.has(t.name));
+  return { model, record, extras };
 }
 
 export function gptConfigOf(arch: ArchRecord): GPTConfig {

@@ -14,7 +14,12 @@ export type TrainEvent =
   /** The trained weights, written atomically, with their architecture record. */
   | { type: 'model'; path: string; arch: Record<string, unknown> }
   /** Something the user should know that is not an error (e.g. "12 pairs truncated to 64 tokens"). */
-  | { type: 'log'; message: string };
+  | { type: 'log'; message: string }
+  /**
+   * Items a user reads one by one (see RunSample in shared/schemas.ts): PPO rollouts (`rollout`), CAI
+   * pairs (`cai-pair`), evaluation answers. `step` is the iteration they belong to.
+   */
+  | { type: 'samples'; step: number; kind: string; items: Record<string, unknown>[] };
 
 export interface TrainContext {
   /** Checked between steps; when aborted the trainer stops cleanly and returns. */

@@ -175,6 +175,32 @@ export class GPT {
 
   /** Next-token logits. ids: [B, T] int32 with T ≤ contextLength → logits: [B, T, V]. */
   forward(ids: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => this.logitsOf(this.hidden(ids)));
+  }
+
+  /**
+   * Logits and the final hidden states in one pass (a value or reward head reads the latter).
+   * ids: [B, T] → logits [B, T, V], hidden [B, T, D].
+   */
+  forwardWithHidden(ids: tf.Tensor2D): { logits: tf.Tensor3D; hidden: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const hidden = this.hidden(ids);
+      return { logits: this.logitsOf(hidden), hidden };
+    });
+  }
+
+  /** The tied output head: hidden [B, T, D] → logits [B, T, V]. */
+  logitsOf(hidden: tf.Tensor3D): tf.Tensor3D {
+    const [B, T, D] = hidden.shape;
+    const V = this.config.vocabSize;
+    return tf.tidy(() => {
+      const logits = matmul(tf.reshape(hidden, [B * T, D]), tf.transpose(this.w('wte'))); // [N, D] @ [D, V]
+      return tf.reshape(logits, [B, T, V]) as tf.Tensor3D; // [B, T, V]
+    });
+  }
+
+  /** The trunk: the final LayerNorm's output. ids: [B, T] int32 → [B, T, D]. */
+  hidden(ids: tf.Tensor2D): tf.Tensor3D {
     const { vocabSize: V, contextLength, dModel: D, nLayers, nHeads: H } = this.config;
     const [B, T] = ids.shape;
     if (T > contextLength)
@@ -192,8 +218,7 @@ export class GPT {
         x = tf.add(x, this.mlp(this.layerNorm(x, p + 'ln_2'), p + 'mlp')); // [N, D]
       }
       const h = this.layerNorm(x, 'ln_f'); // [N, D]
-      const logits = matmul(h, tf.transpose(this.w('wte'))); // [N, D] @ [D, V] → [N, V] (tied head)
-      return tf.reshape(logits, [B, T, V]) as tf.Tensor3D; // [B, T, V]
+      return tf.reshape(h, [B, T, D]) as tf.Tensor3D; // [B, T, D]
     });
   }
 

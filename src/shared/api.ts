@@ -30,7 +30,10 @@ export const labMethods = {
   reviewSample: { input: S.ReviewSampleInput, output: S.RunSample },
   samplesToDataset: { input: S.SamplesToDatasetInput, output: S.Dataset },
   /** A copy of the default constitution as an editable dataset. */
-  copyDefaultConstitution: { input: z.object({ name: z.string().trim().min(1).max(200).optional() }), output: S.Dataset },
+  copyDefaultConstitution: {
+    input: z.object({ name: z.string().trim().min(1).max(200).optional() }),
+    output: S.Dataset,
+  },
   listModels: { input: none, output: z.array(S.Model) },
   scoreResponses: { input: S.ScoreInput, output: S.ScoreResult },
   pipelinePresets: { input: none, output: z.array(S.PipelinePresetInfo) },

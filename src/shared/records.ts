@@ -45,7 +45,10 @@ export type TextRecord = z.infer<typeof TextRecord>;
 
 /** Prompt-only (TRL's type for PPO and online methods): a conversation the model is to answer. */
 export const PromptRecord = z.object({
-  prompt: z.array(Message).min(1).refine((ms) => ms.at(-1)?.role === 'user', "must end with the user's turn"),
+  prompt: z
+    .array(Message)
+    .min(1)
+    .refine((ms) => ms.at(-1)?.role === 'user', "must end with the user's turn"),
 });
 export type PromptRecord = z.infer<typeof PromptRecord>;
 

@@ -292,6 +292,8 @@ export const DpoConfig = z.object({
   baseModel: Id.optional(),
   /** With a base model: the chat template each pair is rendered with (the loss covers the assistant reply). */
   template: z.enum(['chatml', 'llama2', 'mistral', 'alpaca', 'plain']).default('chatml'),
+  /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
+  resumeFrom: z.string().optional(),
 });
 export type DpoConfig = z.infer<typeof DpoConfig>;
 export type DpoConfigInput = z.input<typeof DpoConfig>;
@@ -412,21 +414,31 @@ export const RewardConfig = z.object({
   /** The chat template each (prompt, response) is rendered with. */
   template: TemplateName.default('chatml'),
   /** Adam step size. */
-  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')).default(1e-4),
+  learningRate: positive('Learning rate')
+    .pipe(z.number().max(1, 'Learning rate must be at most 1'))
+    .default(1e-4),
   epochs: int('Epochs', 1, 10_000).default(2),
   /** Pairs per optimizer step. */
   batchSize: int('Batch size', 1, 4096).default(16),
   /** Longest prompt+response in tokens; longer ones are cut (and counted). */
   maxLength: int('Max length', 4, 4096).default(96),
   /** c in c·(r_c + r_r)², pulling rewards toward mean 0 (TRL `center_rewards_coefficient`; 0 = off). */
-  centerRewardsCoefficient: z.number({ error: 'Centering coefficient must be a number' }).min(0).max(10).default(0),
+  centerRewardsCoefficient: z
+    .number({ error: 'Centering coefficient must be a number' })
+    .min(0)
+    .max(10)
+    .default(0),
   /** Use each pair's `margin` (when the data has one) inside the loss, as Llama 2 did. */
   useMargin: z.boolean().default(true),
   /** Share of the pairs held out for `eval/accuracy` (the last ones after a seeded shuffle). */
-  valFraction: unit('Validation fraction').pipe(z.number().max(0.5, 'Validation fraction must be at most 0.5')).default(0.1),
+  valFraction: unit('Validation fraction')
+    .pipe(z.number().max(0.5, 'Validation fraction must be at most 0.5'))
+    .default(0.1),
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   backend: backendField,
+  /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
+  resumeFrom: z.string().optional(),
 });
 export type RewardConfig = z.infer<typeof RewardConfig>;
 
@@ -460,11 +472,17 @@ export const PpoConfig = z.object({
   numMiniBatches: int('Minibatches', 1, 1024).default(1),
   /** Passes over each batch of rollouts (TRL `num_ppo_epochs`). */
   ppoEpochs: int('PPO epochs', 1, 100).default(4),
-  learningRate: positive('Learning rate').pipe(z.number().max(1, 'Learning rate must be at most 1')).default(1e-5),
+  learningRate: positive('Learning rate')
+    .pipe(z.number().max(1, 'Learning rate must be at most 1'))
+    .default(1e-5),
   /** Most tokens per rollout (TRL `response_length`). */
   maxNewTokens: int('Max new tokens', 1, 512).default(24),
   /** Sampling temperature of the rollouts (TRL `temperature`). */
-  temperature: z.number({ error: 'Temperature must be a number' }).gt(0, 'Temperature must be greater than 0').max(5).default(0.7),
+  temperature: z
+    .number({ error: 'Temperature must be a number' })
+    .gt(0, 'Temperature must be greater than 0')
+    .max(5)
+    .default(0.7),
   topK: int('Top-k', 0, 100_000).default(0),
   topP: z.number({ error: 'Top-p must be a number' }).gt(0).max(1).default(1),
   /** β of the per-token KL penalty to the reference (TRL `kl_coef`). */
@@ -495,6 +513,8 @@ export const PpoConfig = z.object({
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   backend: backendField,
+  /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
+  resumeFrom: z.string().optional(),
 });
 export type PpoConfig = z.infer<typeof PpoConfig>;
 

@@ -84,7 +84,11 @@ export class ScalarHead {
 
   async toArrays(): Promise<NamedArray[]> {
     return [
-      { name: `${this.prefix}.weight`, shape: this.weight.shape.slice(), data: (await this.weight.data()) as Float32Array },
+      {
+        name: `${this.prefix}.weight`,
+        shape: this.weight.shape.slice(),
+        data: (await this.weight.data()) as Float32Array,
+      },
       { name: `${this.prefix}.bias`, shape: [1], data: (await this.bias.data()) as Float32Array },
     ];
   }

@@ -25,6 +25,8 @@ export const labMethods = {
   listRuns: { input: none, output: z.array(S.Run) },
   getRun: { input: S.RunRef, output: S.Run },
   cancelRun: { input: S.RunRef, output: S.Run },
+  /** Continue a cancelled, interrupted or failed run from its last checkpoint. */
+  resumeRun: { input: S.RunRef, output: S.Run },
   runMetrics: { input: S.MetricsQuery, output: z.array(S.MetricPoint) },
   runSamples: { input: S.SamplesQuery, output: z.array(S.RunSample) },
   reviewSample: { input: S.ReviewSampleInput, output: S.RunSample },

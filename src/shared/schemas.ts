@@ -332,6 +332,8 @@ const lmRunFields = {
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
+  resumeFrom: z.string().optional(),
 };
 
 /** Pretraining: next-token prediction on a text dataset, every token scored. */
@@ -565,6 +567,9 @@ export const StartRunInput = z.object({
   config: z.record(z.string(), z.unknown()).default({}),
 });
 export type StartRunInput = z.input<typeof StartRunInput>;
+
+/** Algorithms whose stopped runs continue from their last checkpoint ("Resume"). */
+export const RESUMABLE: readonly Algorithm[] = ['pretrain', 'sft', 'reward', 'dpo', 'ppo'];
 
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;

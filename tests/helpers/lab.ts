@@ -4,6 +4,7 @@ import { tempDir } from './tmp';
 import { Lab } from '../../src/main/lab/lab';
 import { forkLauncher } from '../../src/main/lab/runner';
 import type { Run } from '../../src/shared/schemas';
+import { createLabClient, dispatch, type LabApi } from '../../src/shared/api';
 
 /** The run process from source, through tsx (the built one is tested by the e2e suite). */
 export const WORKER = fileURLToPath(new URL('../../src/main/lab/worker.ts', import.meta.url));
@@ -58,4 +59,12 @@ export function labFixtures(): {
     },
     defer: (...fns) => void cleanups.push(...fns),
   };
+}
+
+/** The LabApi a host gives the renderer (inputs parsed with their schemas, defaults filled in), over a Lab. */
+export function clientOf(lab: Lab): LabApi {
+  return createLabClient(
+    (method, input) => dispatch(lab, method, input),
+    () => () => {},
+  );
 }

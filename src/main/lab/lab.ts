@@ -5,7 +5,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { ALGORITHM_LABELS, type BackendInfo, type Run, type SystemInfo } from '../../shared/schemas';
+import {
+  ALGORITHM_LABELS,
+  RESUMABLE,
+  type BackendInfo,
+  type Run,
+  type SystemInfo,
+} from '../../shared/schemas';
 import type { labMethods } from '../../shared/api';
 import {
   LabError,
@@ -19,7 +25,7 @@ import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/record
 import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
-import { resolveRun } from './run-inputs';
+import { DEFAULT_CONSTITUTION_NAME, defaultPrinciples, resolveRun } from './run-inputs';
 import { Playground } from './playground';
 import { PIPELINE_PRESETS, Pipelines } from './pipelines';
 import { previewTemplate } from './templates';
@@ -238,8 +244,80 @@ export class Lab implements LabService {
     if (run.status === 'queued' || run.status === 'running') this.runner.cancel(run.id);
     return this.store.getRun(input.id);
   }
+  async resumeRun(input: In<'resumeRun'>) {
+    const run = this.store.getRun(input.id);
+    const refuse = (message: string) =>
+      new LabError('conflict', `run ${run.id}: ${message}`, [{ path: 'id', message }]);
+    if (!RESUMABLE.includes(run.algorithm))
+      throw refuse(`a ${ALGORITHM_LABELS[run.algorithm]} run cannot be resumed; start it again`);
+    if (!['cancelled', 'interrupted', 'failed'].includes(run.status))
+      throw refuse(`only a stopped run can be resumed; this one is ${run.status}`);
+    const last = this.store.checkpoints(run.id).at(-1);
+    if (!last) throw refuse('it stopped before its first checkpoint; start it again');
+    const config = { ...run.config, resumeFrom: join(this.o.dataDir, last.path) };
+    const queued = this.store.requeueFromCheckpoint(run.id, last.step, config);
+    this.emit('runStatus', queued);
+    this.enqueue(queued);
+    return queued;
+  }
   async runMetrics(input: In<'runMetrics'>) {
     return this.store.metrics(input.runId, input.sinceStep);
+  }
+  async runSamples(input: In<'runSamples'>) {
+    this.store.getRun(input.runId); // not_found for an unknown run
+    return this.store.samples(input.runId, { step: input.step, limit: input.limit });
+  }
+  async reviewSample(input: In<'reviewSample'>) {
+    return this.store.reviewSample(input.id, input.review);
+  }
+
+  /** A Constitutional AI run's pairs as a preference dataset: the revision chosen, the original rejected. */
+  async samplesToDataset(input: In<'samplesToDataset'>) {
+    const run = this.store.getRun(input.runId);
+    if (run.algorithm !== 'cai')
+      throw new LabError(
+        'invalid',
+        `runId: run ${run.id} is ${ALGORITHM_LABELS[run.algorithm]}, not Constitutional AI`,
+        [{ path: 'runId', message: 'only a Constitutional AI run has pairs to turn into a dataset' }],
+      );
+    const pairs = this.store
+      .samples(run.id)
+      .filter((s) => s.kind === 'cai-pair')
+      .filter((s) => (input.include === 'approved' ? s.review === 'approved' : s.review !== 'rejected'));
+    if (pairs.length === 0)
+      throw new LabError(
+        'invalid',
+        input.include === 'approved'
+          ? 'include: no pair is approved yet; approve some first'
+          : 'include: every pair was rejected',
+        [
+          {
+            path: 'include',
+            message: input.include === 'approved' ? 'no pair is approved yet' : 'every pair was rejected',
+          },
+        ],
+      );
+    const records: RecordOf<'preference'>[] = pairs.map((p) => {
+      const d = p.data as { prompt: string; original: string; revised: string };
+      return {
+        prompt: [{ role: 'user', content: d.prompt }],
+        chosen: [{ role: 'assistant', content: d.revised }],
+        rejected: [{ role: 'assistant', content: d.original }],
+      };
+    });
+    return this.store.db.transaction(() => {
+      const d = this.store.createDataset(input.name, 'preference');
+      this.store.addExamples(d.id, records);
+      return this.store.getDataset(d.id);
+    })();
+  }
+
+  async copyDefaultConstitution(input: In<'copyDefaultConstitution'>) {
+    return this.store.db.transaction(() => {
+      const d = this.store.createDataset(input.name ?? DEFAULT_CONSTITUTION_NAME, 'constitution');
+      this.store.addExamples(d.id, defaultPrinciples());
+      return this.store.getDataset(d.id);
+    })();
   }
 
   // ── Models and system ───────────────────────────────────────────────────────────────────
@@ -250,6 +328,23 @@ export class Lab implements LabService {
     const modelPath = this.modelFile(input.modelId, 'modelId');
     const { modelId: _id, ...rest } = input;
     return { requestId: this.playground.start({ modelPath, ...rest }) };
+  }
+  async scoreResponses(input: In<'scoreResponses'>) {
+    const model = this.store.listModels().find((m) => m.id === input.modelId);
+    if (!model || model.kind !== 'reward')
+      throw new LabError(
+        'invalid',
+        `modelId: ${model ? `"${model.name}" is not a reward model` : `model ${input.modelId} does not exist`}`,
+        [{ path: 'modelId', message: model ? 'not a reward model' : 'no such model' }],
+      );
+    const modelPath = this.modelFile(input.modelId, 'modelId');
+    const rewards = await this.playground.score({
+      modelPath,
+      prompt: input.prompt,
+      responses: input.responses,
+      template: input.template,
+    });
+    return { rewards };
   }
   async stopGeneration(input: In<'stopGeneration'>) {
     this.playground.stop(input.requestId);

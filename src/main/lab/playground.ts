@@ -45,6 +45,37 @@ export class Playground {
     return requestId;
   }
 
+  /** Scores responses with a reward model in a run process of its own; rejects with its error. */
+  score(request: {
+    modelPath: string;
+    prompt: string;
+    responses: string[];
+    template: string;
+  }): Promise<number[]> {
+    const proc = this.launch();
+    return new Promise((resolve, reject) => {
+      let rewards: number[] | null = null;
+      let error: string | null = null;
+      proc.onMessage((raw) => {
+        const msg = FromRunProcess.safeParse(raw);
+        if (!msg.success) return;
+        if (msg.data.type === 'scores') rewards = msg.data.rewards;
+        if (msg.data.type === 'error') error = msg.data.message;
+      });
+      proc.onExit((code, signal) => {
+        if (rewards) resolve(rewards);
+        else
+          reject(
+            new Error(
+              error ??
+                `the scoring process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`,
+            ),
+          );
+      });
+      proc.send({ type: 'score', request });
+    });
+  }
+
   stop(requestId: string): void {
     this.active.get(requestId)?.send({ type: 'cancel' });
   }

@@ -30,9 +30,21 @@ export const GenerateMessage = z.object({
   }),
 });
 
+/** The reward model's scoring view: the run process loads the reward model, scores, and exits. */
+export const ScoreMessage = z.object({
+  type: z.literal('score'),
+  request: z.object({
+    modelPath: z.string(),
+    prompt: z.string(),
+    responses: z.array(z.string()),
+    template: z.string(),
+  }),
+});
+
 export const ToRunProcess = z.discriminatedUnion('type', [
   StartMessage,
   GenerateMessage,
+  ScoreMessage,
   z.object({ type: z.literal('cancel') }),
 ]);
 export type ToRunProcess = z.infer<typeof ToRunProcess>;
@@ -44,6 +56,12 @@ export const TrainEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint'), step: z.number(), path: z.string() }),
   z.object({ type: z.literal('model'), path: z.string(), arch: z.record(z.string(), z.unknown()) }),
   z.object({ type: z.literal('log'), message: z.string() }),
+  z.object({
+    type: z.literal('samples'),
+    step: z.number(),
+    kind: z.string(),
+    items: z.array(z.record(z.string(), z.unknown())),
+  }),
 ]);
 
 export const FromRunProcess = z.discriminatedUnion('type', [
@@ -52,6 +70,7 @@ export const FromRunProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), status: z.enum(['completed', 'cancelled']) }),
   z.object({ type: z.literal('error'), message: z.string() }),
   z.object({ type: z.literal('text'), delta: z.string() }),
+  z.object({ type: z.literal('scores'), rewards: z.array(z.number()) }),
 ]);
 export type FromRunProcess = z.infer<typeof FromRunProcess>;
 

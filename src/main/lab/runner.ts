@@ -185,6 +185,9 @@ export class Runner {
           });
           break;
         }
+        case 'samples':
+          this.o.store.addSamples(runId, ev.step, ev.kind, ev.items);
+          break;
         case 'log':
           break;
       }

@@ -13,6 +13,7 @@ import type {
   RunDatasetRef,
   RunProgress,
   RunStatus,
+  RunSample,
   Algorithm,
   WorldSummary,
   Pipeline,
@@ -119,6 +120,16 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
      created_at TEXT NOT NULL,
      finished_at TEXT
    );`,
+  // 5: what runs produce item by item (PPO rollouts, Constitutional AI pairs), with a user's review.
+  `CREATE TABLE samples (
+     id INTEGER PRIMARY KEY,
+     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+     step INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     data TEXT NOT NULL,
+     review TEXT
+   );
+   CREATE INDEX samples_by_run ON samples(run_id, step, id);`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -514,9 +525,83 @@ export class Store {
       arch: parse<Record<string, unknown>>(r.arch)!,
       runId: r.run_id,
       parentId: r.parent_id,
+      kind: modelKind(r.arch),
       createdAt: r.created_at,
     }));
   }
+
+  /**
+   * Puts a stopped run back in the queue to continue from its checkpoint at `step`: the config gets
+   * `resumeFrom`, and what the stopped attempt recorded after that step (metrics, samples) is dropped,
+   * since the resumed run records those steps again.
+   */
+  requeueFromCheckpoint(id: number, step: number, config: Record<string, unknown>): Run {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(id, step);
+      this.db.prepare('DELETE FROM samples WHERE run_id = ? AND step > ?').run(id, step);
+      this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND step > ?').run(id, step);
+      this.db
+        .prepare(
+          "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, config = ?, progress = NULL WHERE id = ?",
+        )
+        .run(json(config), id);
+    })();
+    return this.getRun(id);
+  }
+
+  // ── Samples ─────────────────────────────────────────────────────────────────────────────
+  addSamples(runId: number, step: number, kind: string, items: readonly Record<string, unknown>[]): void {
+    const insert = this.db.prepare('INSERT INTO samples (run_id, step, kind, data) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const item of items) insert.run(runId, step, kind, json(item));
+    })();
+  }
+
+  samples(runId: number, opts: { step?: number; limit?: number } = {}): RunSample[] {
+    const rows = (
+      opts.step === undefined
+        ? this.db
+            .prepare('SELECT * FROM samples WHERE run_id = ? ORDER BY step, id LIMIT ?')
+            .all(runId, opts.limit ?? -1)
+        : this.db
+            .prepare('SELECT * FROM samples WHERE run_id = ? AND step = ? ORDER BY id LIMIT ?')
+            .all(runId, opts.step, opts.limit ?? -1)
+    ) as SampleRow[];
+    return rows.map(toSample);
+  }
+
+  reviewSample(id: number, review: RunSample['review']): RunSample {
+    const { changes } = this.db.prepare('UPDATE samples SET review = ? WHERE id = ?').run(review, id);
+    if (changes === 0)
+      throw new LabError('not_found', `sample ${id} does not exist`, [
+        { path: 'id', message: 'no such sample' },
+      ]);
+    return toSample(this.db.prepare('SELECT * FROM samples WHERE id = ?').get(id) as SampleRow);
+  }
+}
+
+interface SampleRow {
+  id: number;
+  run_id: number;
+  step: number;
+  kind: string;
+  data: string;
+  review: string | null;
+}
+function toSample(r: SampleRow): RunSample {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    step: r.step,
+    kind: r.kind,
+    data: parse<Record<string, unknown>>(r.data)!,
+    review: r.review as RunSample['review'],
+  };
+}
+
+/** A model whose architecture record names a scalar `score` head is a reward model. */
+function modelKind(arch: string): Model['kind'] {
+  return (parse<Record<string, unknown>>(arch) ?? {})['head'] === 'score' ? 'reward' : 'lm';
 }
 
 interface DatasetRow {

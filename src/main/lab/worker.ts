@@ -3,14 +3,27 @@
 // message aborts it between steps. Runs under child_process.fork (plain Node)
 // or Electron's utilityProcess; never on the main thread.
 import type { FromRunProcess } from './protocol';
-import { ToRunProcess, type GenerateMessage, type StartMessage } from './protocol';
+import { ToRunProcess, type GenerateMessage, type ScoreMessage, type StartMessage } from './protocol';
 import { runGeneration, type GenerationRequest } from '../engine/tasks/generate';
 import type { z } from 'zod';
 import { runDpoTask, type DpoTaskInputs } from '../engine/tasks/dpo';
 import { runPretrainTask, type PretrainTaskInputs } from '../engine/tasks/pretrain';
 import { runSftTask, type SftTaskInputs } from '../engine/tasks/sft';
 import { runEvalTask, type EvalTaskInputs } from '../engine/tasks/eval';
-import { DpoConfig, EvalConfig, PretrainConfig, SftConfig } from '../../shared/schemas';
+import { runRewardTask, type RewardTaskInputs } from '../engine/tasks/reward';
+import { runPpoTask, type PpoTaskInputs } from '../engine/tasks/ppo';
+import { runCaiTask, type CaiTaskInputs } from '../engine/tasks/cai';
+import { scoreResponses } from '../engine/tasks/score';
+import {
+  CaiConfig,
+  DpoConfig,
+  EvalConfig,
+  PpoConfig,
+  PretrainConfig,
+  RewardConfig,
+  SftConfig,
+  TemplateName,
+} from '../../shared/schemas';
 import type { TrainContext, TrainEvent } from '../engine/types';
 
 interface ParentPort {
@@ -45,6 +58,29 @@ function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEv
       return runSftTask(SftConfig.parse(start.config), start.inputs as SftTaskInputs, ctx);
     case 'eval':
       return runEvalTask(EvalConfig.parse(start.config), start.inputs as EvalTaskInputs, ctx);
+    case 'reward':
+      return runRewardTask(RewardConfig.parse(start.config), start.inputs as RewardTaskInputs, ctx);
+    case 'ppo':
+      return runPpoTask(PpoConfig.parse(start.config), start.inputs as PpoTaskInputs, ctx);
+    case 'cai':
+      return runCaiTask(CaiConfig.parse(start.config), start.inputs as CaiTaskInputs, ctx);
+  }
+}
+
+async function score(msg: z.infer<typeof ScoreMessage>): Promise<void> {
+  try {
+    const { modelPath, prompt, responses, template } = msg.request;
+    const rewards = await scoreResponses({
+      modelPath,
+      prompt,
+      responses,
+      template: TemplateName.parse(template),
+    });
+    await post({ type: 'scores', rewards });
+    process.exit(0);
+  } catch (e) {
+    await post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
   }
 }
 
@@ -89,7 +125,7 @@ onMessage((raw) => {
   if (msg.type === 'cancel') controller.abort();
   else if (!started) {
     started = true;
-    void (msg.type === 'start' ? run(msg) : generate(msg));
+    void (msg.type === 'start' ? run(msg) : msg.type === 'score' ? score(msg) : generate(msg));
   }
 });
 // A parent that died (killed, crashed) takes its run processes with it: the next lab marks the run

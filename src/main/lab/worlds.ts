@@ -11,8 +11,8 @@ import {
   type EvalItem,
   type World,
 } from '../engine/world';
-import type { NormalizedRecord, RecordKind } from '../../shared/records';
-import type { WorldDetail, WorldSummary } from '../../shared/schemas';
+import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/records';
+import type { BuiltinDataset, WorldDetail, WorldSummary } from '../../shared/schemas';
 import type { Store } from './store';
 
 const user = (content: string) => ({ role: 'user' as const, content });
@@ -22,7 +22,10 @@ const sft = (prompt: string, response: string) => ({ messages: [user(prompt), as
 /** The datasets generated from a world, by role. */
 function worldDatasets(
   world: World,
-): Record<string, { kind: RecordKind; label: string; records: NormalizedRecord[] }> {
+): Record<
+  'corpus' | 'sft' | 'preferences' | 'safety' | 'unanswerable',
+  { kind: RecordKind; label: string; records: NormalizedRecord[] }
+> {
   const safety = renderSafety(world);
   return {
     corpus: { kind: 'text', label: 'corpus', records: renderCorpus(world).map((text) => ({ text })) },
@@ -54,6 +57,49 @@ function worldDatasets(
       records: renderUnanswerable(world).map((u) => sft(u.prompt, u.response)),
     },
   };
+}
+
+const BUILTIN_WORLD = { seed: 0, size: 'tiny' as const };
+let builtinWorld: World | null = null;
+
+/** The sandbox world behind the built-in datasets (tiny, seed 0), generated once. */
+export function builtinSandboxWorld(): World {
+  builtinWorld ??= generateWorld(BUILTIN_WORLD);
+  return builtinWorld;
+}
+
+/** The records of a built-in sandbox dataset (see BUILTIN_DATASETS in shared/schemas.ts). */
+export function builtinSandboxRecords(name: Exclude<BuiltinDataset, 'seed-dpo'>): {
+  kind: RecordKind;
+  records: NormalizedRecord[];
+} {
+  const world = builtinSandboxWorld();
+  const sets = worldDatasets(world);
+  const pairs = sets.preferences.records as RecordOf<'preference'>[];
+  switch (name) {
+    case 'sandbox-sft':
+      return { kind: 'instruction', records: sets.sft.records };
+    case 'sandbox-pairs':
+      return { kind: 'preference', records: pairs };
+    case 'sandbox-unpaired':
+      return {
+        kind: 'unpaired',
+        records: pairs.flatMap((p) => [
+          { prompt: p.prompt, completion: p.chosen, label: true },
+          { prompt: p.prompt, completion: p.rejected, label: false },
+        ]),
+      };
+    case 'sandbox-prompts': {
+      const seen = new Set<string>();
+      const prompts = pairs.map((p) => p.prompt[0]!.content).filter((q) => !seen.has(q) && seen.add(q));
+      return { kind: 'prompt', records: prompts.map((q) => ({ prompt: [user(q)] })) };
+    }
+    case 'sandbox-harmful':
+      return {
+        kind: 'prompt',
+        records: renderSafety(world).harmful.map((h) => ({ prompt: [user(h.prompt)] })),
+      };
+  }
 }
 
 /** Generates a world and its datasets in one transaction. */

@@ -7,6 +7,7 @@
 // With --json, output is JSON lines: the run first, progress while it trains, the summary last.
 import { parseArgs } from 'node:util';
 import { LabError, TERMINAL_STATUSES, type RunProgressEvent } from '../../../shared';
+import { RUN_KINDS, RunKindName, type RunDatasetRef } from '../../../shared/schemas';
 import { resolveDataDir } from '../../lab/paths';
 import { openLab } from '../node';
 import presets from '../../../../resources/presets.json';
@@ -15,7 +16,8 @@ import { benchCli } from '../../engine/bench/cli';
 import { PIPELINE_USAGE, pipelineCommand } from './pipeline';
 import { EXPORT_MODEL_USAGE, exportModelCommand } from './export-model';
 
-type Preset = { description: string; dataset: 'seed-dpo'; config: Record<string, unknown> };
+type Preset = { description: string; dataset: RunDatasetRef; config: Record<string, unknown> };
+/** Presets by run kind (RUN_KINDS: an algorithm, or a DPO-family loss under its own name). */
 const PRESETS = presets.runs as Record<string, Record<string, Preset>>;
 const NUMERIC_FLAGS = {
   epochs: 'epochs',
@@ -51,13 +53,16 @@ async function run(args: string[]): Promise<number> {
   });
   const algorithm = positionals[0];
   if (!algorithm) fail(USAGE);
+  const kind = RunKindName.safeParse(algorithm);
   const byAlgorithm = PRESETS[algorithm];
-  if (!byAlgorithm) fail(`unknown algorithm "${algorithm}"; known: ${Object.keys(PRESETS).join(', ')}`);
+  if (!kind.success || !byAlgorithm)
+    fail(`unknown algorithm "${algorithm}"; known: ${Object.keys(PRESETS).join(', ')}`);
+  const runKind = RUN_KINDS[kind.data];
   const presetName = (values.preset as string | undefined) ?? Object.keys(byAlgorithm)[0]!;
   const preset = byAlgorithm[presetName];
   if (!preset)
     fail(`unknown preset "${presetName}" for ${algorithm}; known: ${Object.keys(byAlgorithm).join(', ')}`);
-  const config: Record<string, unknown> = { ...preset.config };
+  const config: Record<string, unknown> = { ...runKind.config, ...preset.config };
   for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
     const v = (values as Record<string, unknown>)[flag] as string | undefined;
     if (v !== undefined) config[field] = Number.isNaN(Number(v)) ? v : Number(v);
@@ -82,7 +87,7 @@ async function run(args: string[]): Promise<number> {
   });
   try {
     const started = await lab.startRun({
-      algorithm: 'dpo',
+      algorithm: runKind.algorithm,
       dataset: preset.dataset,
       config,
       name: `${algorithm} · ${presetName}`,

@@ -1,7 +1,8 @@
 // LLaMA-Factory's alpaca format (data/README.md): `instruction` (required), `input` (optional),
 // `output`, optional `system` and `history` (a list of [instruction, response] pairs, earlier turns).
 // Preference records carry `chosen` and `rejected` strings instead of `output`; KTO records add
-// `kto_tag` (or `label`). The user turn is the instruction and, unless asked to keep it apart, the
+// `kto_tag` (or `label`); a record with no `output` (nor `chosen`/`rejected`) is a prompt, for PPO
+// and Constitutional AI. The user turn is the instruction and, unless asked to keep it apart, the
 // input after a separator; the raw input is also kept in `alpacaInput` for Alpaca prompt templates.
 import {
   bool,
@@ -26,12 +27,14 @@ export const alpaca: FormatReader = {
     instruction: 'Alpaca (`instruction`, `input`, `output`)',
     preference: 'Alpaca preference (`instruction`, `chosen`, `rejected`)',
     unpaired: 'Alpaca KTO (`instruction`, `output`, `kto_tag`)',
+    prompt: 'Alpaca prompts (`instruction`, `input`, no `output`)',
   },
 
   classify(o) {
     if (!('instruction' in o) && !('output' in o)) return null;
     if ('chosen' in o && 'rejected' in o) return 'preference';
     if ('kto_tag' in o || 'label' in o) return 'unpaired';
+    if (!('output' in o)) return 'prompt';
     return 'instruction';
   },
 
@@ -51,8 +54,12 @@ export const alpaca: FormatReader = {
         return { prompt, chosen: answer('chosen'), rejected: answer('rejected') };
       case 'unpaired':
         return { prompt, completion: answer('output'), label: bool(o, 'kto_tag' in o ? 'kto_tag' : 'label') };
+      case 'prompt':
+        return { prompt };
       case 'text':
         return fail('', 'Alpaca records cannot be read as plain text');
+      case 'constitution':
+        return fail('', 'Alpaca records cannot be read as a constitution');
     }
   },
 };

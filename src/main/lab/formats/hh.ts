@@ -18,7 +18,8 @@ export const hh: FormatReader = {
   classify: (o: Obj) =>
     isTranscript(o['chosen']) && 'rejected' in o && !('prompt' in o) ? 'preference' : null,
 
-  read(_kind, o) {
+  read(kind, o) {
+    if (kind !== 'preference') fail('', 'Anthropic HH files hold preference pairs only');
     const c = text(o, 'chosen');
     const r = text(o, 'rejected');
     const at = c.lastIndexOf(ASSISTANT);

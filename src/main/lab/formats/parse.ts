@@ -4,6 +4,7 @@
 import { readContainer, where } from './container';
 import { classifyRecord, describeShape, detectRecords, READERS, type Shape } from './detect';
 import { FieldError, describeValue, isObj } from './fields';
+import { FORMAT_LABELS } from './types';
 import type { ImportIssue, NormalizedRecord, ParseOptions, ParseResult, RecordKind } from './types';
 
 export function parseDataset(text: string, opts: ParseOptions = {}): ParseResult {
@@ -82,5 +83,26 @@ function chooseShape(values: unknown[], opts: ParseOptions): Shape | { problem: 
   const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
   if (best) return { format: opts.format, kind: best[0] };
   const expected = Object.values(reader.shapes).join('; or ');
-  return { problem: `no record has the fields of ${expected}` };
+  const found = detectRecords(values.map((value, record) => ({ value, record })));
+  if (!found.format || !found.kind) return { problem: `no record has the fields of ${expected}` };
+  // Say what the records are instead, and whether the format asked for can hold that kind at all.
+  const label = FORMAT_LABELS[opts.format];
+  const them = describeShape({ format: found.format, kind: found.kind });
+  if (!(found.kind in reader.shapes))
+    return {
+      problem:
+        `${label} files cannot hold ${KIND_WORDS[found.kind]}: not supported for this kind ` +
+        `(the records are ${them}; import them as ${FORMAT_LABELS[found.format]})`,
+    };
+  return { problem: `no record has the fields of ${expected}; the records are ${them}` };
 }
+
+/** A kind in the words of "ShareGPT files cannot hold …". */
+const KIND_WORDS: Record<RecordKind, string> = {
+  instruction: 'instruction data',
+  preference: 'preference pairs',
+  unpaired: 'unpaired examples',
+  text: 'plain text documents',
+  prompt: 'prompt-only records',
+  constitution: 'constitution principles',
+};

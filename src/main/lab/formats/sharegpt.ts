@@ -2,6 +2,8 @@
 // from ∈ human/gpt/system, an optional `system` column; preference records add `chosen` and `rejected`
 // as single `{from: "gpt", value}` turns; KTO records add a boolean (`kto_tag`, or `label` as in
 // kto_en_demo.json). Its "openai" variant, `messages` of `{role, content}`, is read the same way.
+// A conversation that ends with the user's turn (and has no `chosen`, `rejected` or label) is a
+// prompt, as LLaMA-Factory's PPO stage takes its prompts.
 // As LLaMA-Factory requires, after an optional leading system turn the turns alternate user, assistant.
 // Tool turns (observation, function_call) are refused: the lab's messages have no tool role.
 import {
@@ -34,16 +36,22 @@ export const sharegpt: FormatReader = {
     instruction: 'ShareGPT conversations (`conversations`)',
     preference: 'ShareGPT preference (`conversations`, `chosen`, `rejected`)',
     unpaired: 'ShareGPT KTO (`conversations` or `messages`, with `label` or `kto_tag`)',
+    prompt: 'ShareGPT prompts (`conversations` ending with a "human" turn)',
   },
 
   classify(o) {
     if (!('conversations' in o) && !('messages' in o)) return null;
     if ('chosen' in o && 'rejected' in o) return 'preference';
     if ('label' in o || 'kto_tag' in o) return 'unpaired';
-    return 'instruction';
+    return endsWithUser(o['conversations'] ?? o['messages']) ? 'prompt' : 'instruction';
   },
 
   read(kind, o) {
+    if (kind === 'text' || kind === 'constitution')
+      return fail(
+        '',
+        `ShareGPT records cannot be read as ${kind === 'text' ? 'plain text' : 'a constitution'}`,
+      );
     const key = 'conversations' in o || !('messages' in o) ? 'conversations' : 'messages';
     const { system, turns, tags } = conversation(o, key);
     const head: Message[] = system ? [{ role: 'system', content: system }] : [];
@@ -57,6 +65,12 @@ export const sharegpt: FormatReader = {
       requireResponse(chosen, 'chosen');
       requireResponse(rejected, 'rejected');
       return { prompt: [...head, ...turns], chosen, rejected };
+    }
+    if (kind === 'prompt') {
+      if (!last) return fail(key, 'has no turns');
+      if (last.role !== 'user') fail(key, `must end with a "${tags.user}" turn`);
+      requireResponse(turns, key); // the last turn says something
+      return { prompt: [...head, ...turns] };
     }
     if (!last) fail(key, 'has no turns');
     if (last?.role !== 'assistant') fail(key, `must end with a "${tags.assistant}" turn`);
@@ -103,6 +117,14 @@ function conversation(o: Obj, key: string): { system?: string; turns: Message[];
     );
   });
   return { system, turns, tags };
+}
+
+/** True when the last turn of a raw conversation is the user's ("human" or "user"). */
+function endsWithUser(turns: unknown): boolean {
+  const last: unknown = Array.isArray(turns) ? turns.at(-1) : undefined;
+  if (!isObj(last)) return false;
+  const from = last['from'] ?? last['role'];
+  return from === 'human' || from === 'user';
 }
 
 const raw = (t: Message, tags: Tags) => (t.role === 'user' ? tags.user : tags.assistant);

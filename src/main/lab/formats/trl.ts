@@ -1,9 +1,13 @@
 // TRL's dataset types, in both its standard (strings) and conversational (message lists) formats, as
 // documented on TRL's "Dataset formats and types" page: `text`; `messages`; `prompt`/`completion`;
-// `prompt`/`chosen`/`rejected` or, with an implicit prompt, `chosen`/`rejected` alone; and
-// `prompt`/`completion`/`label`. Prompt-only and stepwise-supervision records are not read.
+// `prompt`/`chosen`/`rejected` (with the reward trainer's optional `margin`) or, with an implicit
+// prompt, `chosen`/`rejected` alone; `prompt`/`completion`/`label`; and prompt-only `prompt`.
+// Stepwise-supervision records are not read. The lab's own constitution files (one principle object
+// a line, see principle.ts) are read here too, as they are written beside TRL's.
+import { isPrinciple, readPrinciple } from './principle';
 import {
   bool,
+  describeValue,
   fail,
   has,
   isBlank,
@@ -24,13 +28,17 @@ export const trl: FormatReader = {
     instruction: 'TRL language modeling or prompt-completion (`messages`, or `prompt` and `completion`)',
     preference: 'TRL preference (`prompt`, `chosen`, `rejected`, or `chosen` and `rejected` alone)',
     unpaired: 'TRL unpaired preference (`prompt`, `completion`, `label`)',
+    prompt: 'TRL prompt-only (`prompt` alone)',
+    constitution: 'constitution principles (`name`, `critique`, `revision`)',
   },
 
   classify(o) {
+    if (isPrinciple(o)) return 'constitution';
     if ('text' in o) return 'text';
     if ('chosen' in o && 'rejected' in o) return 'preference';
     if ('completion' in o && 'label' in o) return 'unpaired';
     if ('completion' in o || 'messages' in o) return 'instruction';
+    if ('prompt' in o) return 'prompt';
     return null;
   },
 
@@ -53,16 +61,35 @@ export const trl: FormatReader = {
         return { messages: [...prompt, ...completion] };
       }
       case 'preference':
-        return has(o, 'prompt') ? explicitPreference(o) : implicitPreference(o);
+        return withMargin(o, has(o, 'prompt') ? explicitPreference(o) : implicitPreference(o));
       case 'unpaired': {
         const prompt = messagesOrText(o, 'prompt', 'user');
         const completion = messagesOrText(o, 'completion', 'assistant');
         requireResponse(completion, 'completion');
         return { prompt, completion, label: bool(o, 'label') };
       }
+      case 'prompt': {
+        const prompt = messagesOrText(o, 'prompt', 'user');
+        const last = prompt.at(-1);
+        if (!last) return fail('prompt', 'is empty');
+        if (last.role !== 'user') fail('prompt', `must end with a user turn (it ends with ${last.role})`);
+        if (isBlank(last.content)) fail('prompt', prompt.length > 1 ? 'ends with an empty turn' : 'is empty');
+        return { prompt };
+      }
+      case 'constitution':
+        return readPrinciple(o);
     }
   },
 };
+
+/** TRL's optional `margin` column (how much better `chosen` is), kept when present. */
+function withMargin(o: Obj, pair: PreferenceRecord): PreferenceRecord {
+  if (!has(o, 'margin')) return pair;
+  const m = o['margin'];
+  if (typeof m !== 'number' || !Number.isFinite(m))
+    fail('margin', `must be a number (found ${describeValue(m)})`);
+  return { ...pair, margin: m as number };
+}
 
 function explicitPreference(o: Obj): PreferenceRecord {
   const prompt = messagesOrText(o, 'prompt', 'user');

@@ -377,7 +377,14 @@ export const SftConfig = z.object({
 export type SftConfig = z.infer<typeof SftConfig>;
 
 /** The evaluation sets of a sandbox world (see engine/world/render-eval.ts). */
-export const EvalSetName = z.enum(['factsPretrainOnly', 'factsHeldOut', 'arithmetic']);
+export const EvalSetName = z.enum([
+  'factsPretrainOnly',
+  'factsHeldOut',
+  'arithmetic',
+  'harmful',
+  'benign',
+  'unanswerable',
+]);
 export type EvalSetName = z.infer<typeof EvalSetName>;
 
 /** Evaluation: ask a model a world's held-out questions and score the replies with the gold judge. */
@@ -392,6 +399,8 @@ export const EvalConfig = z.object({
   template: z.union([TemplateName, z.literal('none')]).default('chatml'),
   /** Most tokens per reply (greedy decoding). */
   maxNewTokens: int('Max new tokens', 1, 256).default(32),
+  /** Also measure `kl_to_reference`: the mean per-token KL(model ‖ reference) on the model's own replies. */
+  referenceModel: Id.optional(),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
 });
@@ -657,7 +666,8 @@ export const ScoreInput = z.object({
   modelId: Id,
   prompt: z.string().max(20_000),
   responses: z.array(z.string().min(1, 'A response is empty').max(20_000)).min(1, 'Add a response').max(16),
-  template: TemplateName.default('chatml'),
+  /** The chat template to render with; by default the one the reward model was trained with. */
+  template: TemplateName.optional(),
 });
 export type ScoreInput = z.input<typeof ScoreInput>;
 export const ScoreResult = z.object({ rewards: z.array(z.number()) });
@@ -756,6 +766,8 @@ export const PipelineStage = z.object({
   runId: Id.nullable(),
   worldId: Id.nullable(),
   modelId: Id.nullable(),
+  /** A dataset the stage made (e.g. Constitutional AI pairs turned into preference data). */
+  datasetId: Id.nullable().default(null),
 });
 export type PipelineStage = z.infer<typeof PipelineStage>;
 export const Pipeline = z.object({

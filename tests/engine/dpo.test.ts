@@ -135,8 +135,10 @@ describe('trainDpo: checkpoints, cancel, text pairs, errors', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([
       'checkpoint-000003.json',
+      'checkpoint-000003.optim.safetensors',
       'checkpoint-000003.safetensors',
       'checkpoint-000006.json',
+      'checkpoint-000006.optim.safetensors',
       'checkpoint-000006.safetensors',
       'model.json',
       'model.safetensors',

@@ -34,5 +34,18 @@ export interface PreferencePairText {
   rejected: string;
 }
 
-/** What a DPO run trains on: the tutorial's synthetic token pairs, or text pairs through the byte tokenizer. */
-export type DpoInputs = { kind: 'seed-dpo' } | { kind: 'text'; pairs: PreferencePairText[] };
+/** One unpaired example for KTO: a completion of a prompt, judged desirable (`label: true`) or not. */
+export interface UnpairedExampleText {
+  prompt: string;
+  completion: string;
+  label: boolean;
+}
+
+/**
+ * What a DPO run trains on: the tutorial's synthetic token pairs, text pairs (through the byte
+ * tokenizer, or a base model's tokenizer and template), or unpaired examples (KTO only).
+ */
+export type DpoInputs =
+  | { kind: 'seed-dpo' }
+  | { kind: 'text'; pairs: PreferencePairText[] }
+  | { kind: 'unpaired'; items: UnpairedExampleText[] };

@@ -73,6 +73,8 @@ export class Lab implements LabService {
       store: this.store,
       emit,
       startRun: (algorithm, dataset, config, name) => this.startRun({ algorithm, dataset, config, name }),
+      pairsToDataset: async (runId, name) =>
+        (await this.samplesToDataset({ runId, name, include: 'unrejected' })).id,
       cancelRun: (id) => this.runner.cancel(id),
     });
     // Recovery: a run left `running` by a lab that stopped is `interrupted`; queued runs go back in the queue.
@@ -342,7 +344,7 @@ export class Lab implements LabService {
       modelPath,
       prompt: input.prompt,
       responses: input.responses,
-      template: input.template,
+      ...(input.template ? { template: input.template } : {}),
     });
     return { rewards };
   }

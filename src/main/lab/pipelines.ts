@@ -9,17 +9,25 @@ import type { Store } from './store';
 import { createWorld } from './worlds';
 import presets from '../../../resources/presets.json';
 
-/** A stage of a preset: a world, or a run whose dataset and config may refer to earlier stages. */
+/**
+ * A stage of a preset: a world; a run whose dataset and config may refer to earlier stages; or a
+ * dataset made from an earlier Constitutional AI run's pairs (every pair not rejected: a pipeline has
+ * no one to review them).
+ */
 interface StageSpec {
   name: string;
   label: string;
-  kind: 'world' | 'run';
+  kind: 'world' | 'run' | 'dataset';
+  /** dataset stage: the CAI stage whose pairs become a preference dataset */
+  pairsFrom?: string;
   /** world stage */
   world?: { size: 'tiny' | 'small' | 'medium'; corpusRepeats?: number };
   /** run stage */
   algorithm?: Algorithm;
   /** A role of the pipeline's world (`corpus`, `sft`, …) whose dataset the run trains on. */
   worldDataset?: string;
+  /** Or an earlier dataset stage whose dataset the run trains on. */
+  datasetFrom?: string;
   config?: Record<string, unknown>;
   /** Config fields filled from earlier stages: field → `stageName.modelId` or `world.id`. */
   from?: Record<string, string>;
@@ -35,6 +43,8 @@ export const PIPELINE_PRESETS = (presets as unknown as { pipelines: Record<strin
 export interface PipelineDeps {
   store: Store;
   emit: LabEventSink;
+  /** A CAI run's pairs as a preference dataset; returns its id. */
+  pairsToDataset(runId: number, name: string): Promise<number>;
   startRun(
     algorithm: Algorithm,
     dataset: RunDatasetRef | null,
@@ -60,6 +70,7 @@ export class Pipelines {
       runId: null,
       worldId: null,
       modelId: null,
+      datasetId: null,
     }));
     const p = this.d.store.createPipeline({
       name: `${presetName} #${this.d.store.listPipelines().length + 1}`,
@@ -128,6 +139,22 @@ export class Pipelines {
         save('running');
         continue;
       }
+      if (spec.kind === 'dataset') {
+        const from = stages.find((s) => s.name === spec.pairsFrom);
+        if (!from?.runId) {
+          stage.status = 'failed';
+          return save('failed', `stage ${stage.name}: needs stage ${spec.pairsFrom}, which has no run`);
+        }
+        try {
+          const datasetId = await this.d.pairsToDataset(from.runId, `${p.name} · ${spec.label}`);
+          Object.assign(stage, { status: 'completed', datasetId });
+          save('running');
+          continue;
+        } catch (e) {
+          stage.status = 'failed';
+          return save('failed', `stage ${stage.name}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       const run = stage.runId ? store.getRun(stage.runId) : null;
       if (run && (run.status === 'queued' || run.status === 'running')) return p; // wait for it
       if (run?.status === 'completed') {
@@ -172,9 +199,13 @@ export class Pipelines {
         throw new Error(`${field} needs stage ${stageName}, which has no ${key}`);
       config[field] = value;
     }
-    const dataset = spec.worldDataset ? (world?.datasets[spec.worldDataset] ?? null) : null;
+    let dataset = spec.worldDataset ? (world?.datasets[spec.worldDataset] ?? null) : null;
     if (spec.worldDataset && dataset === null)
       throw new Error(`the world has no ${spec.worldDataset} dataset`);
+    if (spec.datasetFrom) {
+      dataset = stages.find((s) => s.name === spec.datasetFrom)?.datasetId ?? null;
+      if (dataset === null) throw new Error(`needs stage ${spec.datasetFrom}, which has no dataset`);
+    }
     return this.d.startRun(spec.algorithm!, dataset, config, `${pipelineName} · ${spec.label}`);
   }
 }

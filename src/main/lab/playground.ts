@@ -50,7 +50,7 @@ export class Playground {
     modelPath: string;
     prompt: string;
     responses: string[];
-    template: string;
+    template?: string;
   }): Promise<number[]> {
     const proc = this.launch();
     return new Promise((resolve, reject) => {

@@ -37,7 +37,7 @@ export const ScoreMessage = z.object({
     modelPath: z.string(),
     prompt: z.string(),
     responses: z.array(z.string()),
-    template: z.string(),
+    template: z.string().optional(),
   }),
 });
 

@@ -313,8 +313,13 @@ export function resolveRun(
       } catch {
         issues.push({ path: 'config.world', message: `world ${String(config.world)} does not exist` });
       }
+      const referencePath = modelFile(config.referenceModel, 'config.referenceModel', 'lm');
       if (model && world) {
-        inputs = { modelPath: join(dataDir, store.modelPath(model.id)), world: world.data };
+        inputs = {
+          modelPath: join(dataDir, store.modelPath(model.id)),
+          world: world.data,
+          ...(referencePath ? { referenceModelPath: referencePath } : {}),
+        };
         datasetName = `${model.name} on ${world.summary.name}`;
       }
     }

@@ -74,7 +74,7 @@ async function score(msg: z.infer<typeof ScoreMessage>): Promise<void> {
       modelPath,
       prompt,
       responses,
-      template: TemplateName.parse(template),
+      ...(template ? { template: TemplateName.parse(template) } : {}),
     });
     await post({ type: 'scores', rewards });
     process.exit(0);

@@ -22,6 +22,9 @@
 // `maxNewTokens`. On tfjs there is no KV cache: each step reruns the model over the sequences. Given
 // an onnxruntime session (`session`, a KV-cache export; see onnx/engine.ts openInference), the replies
 // are decoded on it instead (onnx/replies.ts), with the same stops and the same greedy choice.
+// `decodeReplies` returns the ids behind each reply (and whether it ended on an end token), for
+// measures that read the model's own tokens again (eval/kl.ts); other kinds of questions (harmful,
+// benign, unanswerable) are scored in eval/replies.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPT } from '../model/gpt';
 import { onnxGreedyReplyIds } from '../onnx/replies';
@@ -74,6 +77,16 @@ export function firstSentence(response: string): string {
   return t.match(/^[^.?!\n]*[.?!]?/)?.[0] ?? '';
 }
 
+/** Score one reply to a fact or arithmetic question: `direct`, `correct` and the judge's score. Pure. */
+export function scoreAnswer(prompt: string, response: string, judge: GoldJudge): AnswerItem {
+  const whole = judge.score(prompt, response);
+  const first = firstSentence(response);
+  const head = judge.score(prompt, first);
+  const statesValue = head.parts['direct'] === 1 || head.parts['wrongValue'] === 1;
+  const direct = statesValue && !first.trim().endsWith('?') ? 1 : 0;
+  return { prompt, response, correct: whole.parts['correct'] ?? 0, direct, score: whole.score };
+}
+
 /** Score hand-written or generated replies; `responses[i]` answers `items[i]`. Pure. */
 export function scoreAnswers(
   items: readonly Pick<EvalItem, 'prompt'>[],
@@ -82,15 +95,7 @@ export function scoreAnswers(
 ): AnswerReport {
   if (responses.length !== items.length)
     throw new Error(`scoreAnswers: ${items.length} items but ${responses.length} responses`);
-  const scored = items.map(({ prompt }, i): AnswerItem => {
-    const response = responses[i]!;
-    const whole = judge.score(prompt, response);
-    const first = firstSentence(response);
-    const head = judge.score(prompt, first);
-    const statesValue = head.parts['direct'] === 1 || head.parts['wrongValue'] === 1;
-    const direct = statesValue && !first.trim().endsWith('?') ? 1 : 0;
-    return { prompt, response, correct: whole.parts['correct'] ?? 0, direct, score: whole.score };
-  });
+  const scored = items.map(({ prompt }, i) => scoreAnswer(prompt, responses[i]!, judge));
   const n = scored.length;
   const mean = (f: (x: AnswerItem) => number) => (n === 0 ? 0 : scored.reduce((a, x) => a + f(x), 0) / n);
   return {
@@ -111,18 +116,74 @@ export function promptIds(tokenizer: Tokenizer, question: string, template: Temp
   return [...(eos === undefined ? [] : [eos]), ...tokenizer.encode(question)];
 }
 
-/** Greedy replies to `prompts` (id lists), batched with right padding; see the header for the stops. */
-export async function greedyReplies(
+/** One greedy reply as ids: what the model chose at each decoding step. */
+export interface DecodedReply {
+  /** The prompt's ids. */
+  prompt: number[];
+  /** The generated ids: the end token excluded, the token that opened a blank line included. */
+  reply: number[];
+  /** True when the reply stopped on an end token (choosing it was one more decoding step). */
+  ended: boolean;
+}
+
+export interface DecodeOptions {
+  maxNewTokens: number;
+  batchSize: number;
+  signal?: AbortSignal;
+  /** Decode on this onnxruntime KV-cache session (an export of the model) instead of the tfjs forward. */
+  session?: OnnxSession;
+}
+
+/** Greedy reply ids for `prompts`, on the session when given, else on tfjs; see the header for the stops. */
+export async function decodeReplies(
   model: GPT,
   tokenizer: Tokenizer,
   prompts: readonly (readonly number[])[],
-  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
-): Promise<string[]> {
+  opts: DecodeOptions,
+): Promise<DecodedReply[]> {
   const stop = new Set(END_TOKENS.map((n) => tokenizer.specialId(n)).filter((id) => id !== undefined));
+  return opts.session
+    ? onnxDecode(opts.session, model, tokenizer, prompts, stop, opts)
+    : greedyDecode(model, tokenizer, prompts, stop, opts);
+}
+
+async function onnxDecode(
+  session: OnnxSession,
+  model: Pick<GPT, 'config'>,
+  tokenizer: Tokenizer,
+  prompts: readonly (readonly number[])[],
+  stop: ReadonlySet<number>,
+  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
+): Promise<DecodedReply[]> {
+  const outs = await onnxGreedyReplyIds(session, tokenizer, prompts, {
+    maxNewTokens: opts.maxNewTokens,
+    batchSize: opts.batchSize,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    contextLength: model.config.contextLength,
+    stopIds: stop,
+    stopText: BLANK_LINE,
+  });
+  // A row stops on an end token, a blank line or the length limit (or an abort), so one that is
+  // short of the limit without a blank line ended on an end token.
+  const aborted = opts.signal?.aborted ?? false;
+  return outs.map((reply, i) => ({
+    prompt: [...prompts[i]!],
+    reply,
+    ended: !aborted && reply.length < opts.maxNewTokens && !tokenizer.decode(reply).includes(BLANK_LINE),
+  }));
+}
+
+async function greedyDecode(
+  model: GPT,
+  tokenizer: Tokenizer,
+  prompts: readonly (readonly number[])[],
+  stop: ReadonlySet<number>,
+  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
+): Promise<DecodedReply[]> {
   const { contextLength: C, vocabSize: V } = model.config;
   // A model may have more ids than its tokenizer (lab-small has 1024); only the tokenizer's can be chosen.
   const usable = Math.min(V, tokenizer.vocabSize);
-  const rows = prompts.map((p) => ({ seq: [...p], out: [] as number[], done: false }));
+  const rows = prompts.map((p) => ({ seq: [...p], out: [] as number[], done: false, ended: false }));
   for (let start = 0; start < rows.length; start += opts.batchSize) {
     const chunk = rows.slice(start, start + opts.batchSize);
     for (let step = 0; step < opts.maxNewTokens; step++) {
@@ -143,7 +204,7 @@ export async function greedyReplies(
       active.forEach((r, i) => {
         const id = ids[i]!;
         if (stop.has(id)) {
-          r.done = true;
+          r.done = r.ended = true;
           return;
         }
         r.seq.push(id);
@@ -153,11 +214,22 @@ export async function greedyReplies(
       await new Promise<void>((res) => setImmediate(res)); // let an abort through
     }
   }
-  return rows.map((r) => replyText(tokenizer, r.out));
+  return rows.map((r, i) => ({ prompt: [...prompts[i]!], reply: r.out, ended: r.ended }));
+}
+
+/** Greedy replies to `prompts` (id lists) on tfjs, batched with right padding; see the header for the stops. */
+export async function greedyReplies(
+  model: GPT,
+  tokenizer: Tokenizer,
+  prompts: readonly (readonly number[])[],
+  opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
+): Promise<string[]> {
+  const decoded = await decodeReplies(model, tokenizer, prompts, opts);
+  return decoded.map((d) => replyText(tokenizer, d.reply));
 }
 
 /** A reply's text: its ids decoded, cut before a blank line. */
-function replyText(tokenizer: Tokenizer, ids: readonly number[]): string {
+export function replyText(tokenizer: Tokenizer, ids: readonly number[]): string {
   const text = tokenizer.decode(ids);
   const cut = text.indexOf(BLANK_LINE);
   return cut >= 0 ? text.slice(0, cut) : text;
@@ -171,14 +243,9 @@ export async function greedyRepliesOnnx(
   prompts: readonly (readonly number[])[],
   opts: { maxNewTokens: number; batchSize: number; signal?: AbortSignal },
 ): Promise<string[]> {
-  const stopIds = new Set(END_TOKENS.map((n) => tokenizer.specialId(n)).filter((id) => id !== undefined));
-  const ids = await onnxGreedyReplyIds(session, tokenizer, prompts, {
-    ...opts,
-    contextLength: model.config.contextLength,
-    stopIds,
-    stopText: BLANK_LINE,
-  });
-  return ids.map((out) => replyText(tokenizer, out));
+  const stop = new Set(END_TOKENS.map((n) => tokenizer.specialId(n)).filter((id) => id !== undefined));
+  const decoded = await onnxDecode(session, model, tokenizer, prompts, stop, opts);
+  return decoded.map((d) => replyText(tokenizer, d.reply));
 }
 
 /** Ask `model` every item's question and score the replies (see the definitions at the top). */
@@ -191,13 +258,20 @@ export async function evaluateAnswers(
 ): Promise<AnswerReport> {
   const template = opts.template ?? null;
   const prompts = items.map((it) => promptIds(tokenizer, it.prompt, template));
-  const decode = {
+  const decoded = await decodeReplies(model, tokenizer, prompts, decodeOptions(opts));
+  return scoreAnswers(
+    items,
+    decoded.map((d) => replyText(tokenizer, d.reply)),
+    judge,
+  );
+}
+
+/** The decoding options of an evaluation, with their defaults. */
+export function decodeOptions(opts: EvaluateAnswersOptions): DecodeOptions {
+  return {
     maxNewTokens: opts.maxNewTokens ?? 32,
     batchSize: opts.batchSize ?? 64,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.session ? { session: opts.session } : {}),
   };
-  const replies = opts.session
-    ? await greedyRepliesOnnx(opts.session, model, tokenizer, prompts, decode)
-    : await greedyReplies(model, tokenizer, prompts, decode);
-  return scoreAnswers(items, replies, judge);
 }

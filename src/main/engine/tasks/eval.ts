@@ -1,15 +1,21 @@
 // An evaluation run: ask a model a sandbox world's held-out questions (greedy decoding) and score the
-// replies with the world's gold judge. Each set gives `<set>/direct_answer_rate`, `<set>/fact_accuracy`
-// and `<set>/mean_score`; the replies themselves go to `eval-results.json` in the run's folder, so
-// that a user can read the answers behind every number.
+// replies with the world's gold judge (eval/replies.ts). Each set gives `<set>/mean_score`, `<set>/n`,
+// `<set>/mean_response_words` and, by kind, `direct_answer_rate` and `fact_accuracy` (facts, sums),
+// `refusal_rate` (harmful; benign, where it is over-refusal) or `idk_rate` (unanswerable); at the end
+// `overall/mean_score` over every item. Given a reference model, each reply's KL(model ‖ reference)
+// (eval/kl.ts) adds `kl_to_reference` and `kl_to_reference_seq`, overall and per set. The replies
+// themselves go to `eval-results.json` in the run's folder, so that a user can read the answers behind
+// every number.
 import { join } from 'node:path';
 import type { EvalConfig } from '../../../shared/schemas';
 import { writeFileAtomic } from '../atomic-write';
 import { selectBackend } from '../backend';
-import { loadModel } from '../checkpoint';
-import { evaluateAnswers, type AnswerReport } from '../eval/answers';
+import { loadModel, readModelRecord } from '../checkpoint';
+import { checkReference, checkTokenizerNames, replyKlToReference } from '../eval/kl';
+import { evaluateReplies, overallMetrics, setMetrics, summarise, type ReplyReport } from '../eval/replies';
+import type { GPT } from '../model/gpt';
 import { openInference } from '../onnx/engine';
-import { loadTokenizer } from '../tokenizer/load';
+import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
 import type { TrainContext, TrainEvent } from '../types';
 import { createGoldJudge, renderEvalSets, type World } from '../world';
 
@@ -18,6 +24,8 @@ export const EVAL_RESULTS_FILE = 'eval-results.json';
 export interface EvalTaskInputs {
   modelPath: string;
   world: World;
+  /** The model `config.referenceModel` names, for `kl_to_reference`. */
+  referenceModelPath?: string;
 }
 
 export async function* runEvalTask(
@@ -27,6 +35,7 @@ export async function* runEvalTask(
 ): AsyncGenerator<TrainEvent> {
   yield { type: 'backend', backend: await selectBackend(config.backend) };
   const { model, record } = await loadModel(inputs.modelPath, false);
+  let reference: GPT | undefined;
   // onnxruntime over the KV-cache export unless LAB_INFERENCE=tfjs or the session can't be created.
   const inference = await openInference(model).catch((err: unknown) => {
     model.dispose();
@@ -34,40 +43,56 @@ export async function* runEvalTask(
   });
   try {
     yield { type: 'log', message: inference.message };
+    const tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
     const tokenizer = await loadTokenizer(record.arch.tokenizer, inputs.modelPath);
+    if (inputs.referenceModelPath) {
+      const refPath = inputs.referenceModelPath;
+      const refRecord = await readModelRecord(refPath);
+      checkTokenizerNames(tokenizerName, refRecord.arch.tokenizer ?? BYTE_TOKENIZER);
+      const refTokenizer = await loadTokenizer(refRecord.arch.tokenizer, refPath);
+      reference = (await loadModel(refPath, false)).model;
+      checkReference({ tokenizer, gpt: model }, { tokenizer: refTokenizer, gpt: reference });
+      yield { type: 'log', message: `kl_to_reference: against ${refPath}` };
+    }
     const judge = createGoldJudge(inputs.world);
     const sets = renderEvalSets(inputs.world);
-    const reports: Record<string, AnswerReport> = {};
+    const reports: Record<string, ReplyReport> = {};
     for (const [i, name] of config.sets.entries()) {
       if (ctx.signal.aborted) return;
-      const report = await evaluateAnswers(model, tokenizer, sets[name], judge, {
+      const { report, decoded } = await evaluateReplies(model, tokenizer, sets[name], judge, {
         template: config.template === 'none' ? null : config.template,
         maxNewTokens: config.maxNewTokens,
         signal: ctx.signal,
         ...(inference.session ? { session: inference.session } : {}),
       });
-      reports[name] = report;
+      if (ctx.signal.aborted) return;
+      let scored = report;
+      if (reference) {
+        const kls = await replyKlToReference(model, reference, decoded, { signal: ctx.signal });
+        if (ctx.signal.aborted) return;
+        scored = summarise(
+          report.items.map((item, j) => ({
+            ...item,
+            klToReference: kls[j]!.perToken,
+            klToReferenceSeq: kls[j]!.sum,
+          })),
+        );
+      }
+      reports[name] = scored;
       yield {
         type: 'progress',
         step: i + 1,
         totalSteps: config.sets.length,
         epoch: (i + 1) / config.sets.length,
       };
-      yield {
-        type: 'metrics',
-        step: i + 1,
-        values: {
-          [`${name}/direct_answer_rate`]: report.directAnswerRate,
-          [`${name}/fact_accuracy`]: report.factAccuracy,
-          [`${name}/mean_score`]: report.meanScore,
-          [`${name}/n`]: report.n,
-        },
-      };
+      yield { type: 'metrics', step: i + 1, values: setMetrics(name, scored) };
     }
+    yield { type: 'metrics', step: config.sets.length, values: overallMetrics(Object.values(reports)) };
     await writeFileAtomic(join(ctx.outDir, EVAL_RESULTS_FILE), JSON.stringify(reports, null, 1));
     yield { type: 'log', message: `wrote every reply to ${EVAL_RESULTS_FILE}` };
   } finally {
     await inference.session?.release();
+    reference?.dispose();
     model.dispose();
   }
 }

@@ -1,65 +1,97 @@
 // The DPO trainer and its relatives (TRL's `loss_type`s: sigmoid, robust, hinge, ipo against a frozen
-// reference; orpo and simpo without one): trains a policy on preference pairs, yielding events: backend,
-// progress and metrics under TRL's names each step, checkpoints, the final model. It knows nothing of
-// SQLite, IPC or Electron. The config is `DpoConfig` in src/shared/schemas.ts (every field documented
-// there); the losses are losses/preference.ts. Rendering pairs through a base model's tokenizer and
-// chat template is tasks/dpo.ts; this file takes the rendered ids.
+// reference; orpo and simpo without one; kto on unpaired examples against a frozen reference): trains a
+// policy on preference data, yielding events: backend, progress and metrics under TRL's names each
+// step, checkpoints, the final model. It knows nothing of SQLite, IPC or Electron. The config is
+// `DpoConfig` in src/shared/schemas.ts (every field documented there); the losses are
+// losses/preference.ts. Rendering text through a base model's tokenizer and chat template is
+// tasks/dpo.ts; this file takes the rendered ids.
 //
 // Choices worth knowing:
-// - The policy starts from fresh weights (seed-dpo, byte text pairs) or from a base model's weights
-//   (rendered pairs); the reference is a frozen copy of the initial policy. Reference log-probs are
-//   computed once for the whole dataset before training (no gradients), then the reference weights
-//   are released: the reference never changes, so neither do they. ORPO and SimPO have no reference.
-// - Log-probs are summed over the response tokens for sigmoid / robust / hinge and averaged per token
-//   (sum / count) for ipo / orpo / simpo, as TRL does.
-// - Adam (tf.train.adam, β1 0.9, β2 0.999, ε 1e-8), no weight decay, no gradient clipping;
+// - The policy starts from fresh weights (seed-dpo, byte text) or from a base model's weights (rendered
+//   data); the reference is a frozen copy of the initial policy. Reference log-probs are computed once
+//   for the whole dataset before training (no gradients), then the reference weights are released: the
+//   reference never changes, so neither do they. ORPO and SimPO have no reference.
+// - Log-probs are summed over the response tokens for sigmoid / robust / hinge / kto and averaged per
+//   token (sum / count) for ipo / orpo / simpo, as TRL does.
+// - KTO (TRL KTOTrainer): preference pairs become unpaired examples (chosen → desirable, rejected →
+//   undesirable). Each example's KL pair (its prompt with another example's completion) is fixed once
+//   per run, as TRL fixes it (see data/unpaired.ts), so its reference log-prob is computed up front too;
+//   the policy's KL log-probs are computed each step without gradients (TRL: under no_grad). A batch
+//   needs 2 examples; a last batch of one joins the one before it. `rewards/chosen` and `logps/chosen`
+//   (and `rewards/margins`) are left out of a step whose batch has no desirable example; likewise for
+//   the rejected ones.
+// - Adam (trainers/common.ts: β1 0.9, β2 0.999, ε 1e-8), no weight decay, no gradient clipping;
 //   `grad_norm` is the global L2 norm of the gradient before the step.
-// - Each epoch visits the pairs in a seeded shuffled order; the last batch of an epoch may be smaller.
-// - Cancel: `ctx.signal` is checked before every step. When aborted, the trainer writes a checkpoint of
-//   the weights trained so far (if any step ran since the last one), yields that `checkpoint`, and
-//   returns without a `model` event. Training work is never thrown away by a cancel.
+// - Epoch e visits the data in the order `epochOrder(n, seed, e)`; the last batch may be smaller.
+// - Checkpoints hold the weights, Adam's moments and the position (step, epoch, index, seed).
+//   `resumeFrom` reloads them, rebuilds the reference from the ORIGINAL initial policy (the base model
+//   file, or GPT.init with the run's seed), and continues where the run stopped: the metrics of a
+//   resumed run are those of an uninterrupted one.
+// - Cancel: `ctx.signal` is checked before every step. When aborted, the trainer writes a checkpoint
+//   (if any step ran since the last one), yields that `checkpoint`, and returns without a `model` event.
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DpoConfig, ModelPreset } from '../../../shared/schemas';
-import { loadModel, saveModel, type ArchRecord, type Lineage } from '../checkpoint';
+import {
+  checkpointName,
+  gptConfigOf,
+  loadCheckpoint,
+  loadModel,
+  readModelRecord,
+  saveCheckpoint,
+  saveModel,
+  type ArchRecord,
+  type LoadedCheckpoint,
+  type Lineage,
+  type TrainerState,
+} from '../checkpoint';
 import { selectBackend } from '../backend';
 import {
-  pairBatch,
+  rowBatch,
   tokenizeRenderedPairs,
   tokenizeTextPairs,
+  type BatchTensors,
   type PreferenceTokens,
   type RenderedPair,
+  type TokenRows,
 } from '../data/preference-pairs';
 import { seedDpoData } from '../data/seed-dpo';
+import {
+  KTO_BATCH_ERROR,
+  ktoBatchEnd,
+  tokenizeTextUnpaired,
+  tokenizeUnpaired,
+  unpairedFromPairs,
+  type RenderedUnpaired,
+  type UnpairedTokens,
+} from '../data/unpaired';
 import { sequenceLogProbs } from '../logprobs';
 import { preferenceLoss, type PreferenceLossOutput } from '../losses/preference';
 import { GPT } from '../model/gpt';
 import { PRESETS } from '../model/presets';
-import { permutation, mulberry32 } from '../random';
 import { BYTE_VOCAB_SIZE } from '../tokenizer/byte';
 import type { DpoInputs, TrainContext, TrainEvent } from '../types';
+import { Adam, epochOrder, globalNorm } from './common';
+
+/** A base model's weights file and, when the lab knows it, its id (recorded as the parent). */
+type Base = { path: string; id: number | null };
 
 /**
- * What the trainer reads: the tutorial's token pairs or byte text pairs (fresh model), or pairs already
- * rendered with a base model's tokenizer and chat template (the policy starts from `base.path`).
+ * What the trainer reads: the tutorial's token pairs, byte text pairs or unpaired byte text (fresh
+ * model), or pairs / unpaired examples already rendered with a base model's tokenizer and chat template
+ * (the policy starts from `base.path`). `pad` is the padding id (never scored), 0 by default.
  */
 export type DpoTrainerInputs =
   | DpoInputs
-  | {
-      kind: 'rendered';
-      pairs: RenderedPair[];
-      /** The base model's weights file and, when the lab knows it, its id (recorded as the parent). */
-      base: { path: string; id: number | null };
-      /** Padding id (never scored); 0 by default. */
-      pad?: number;
-    };
+  | { kind: 'rendered'; pairs: RenderedPair[]; base: Base; pad?: number }
+  | { kind: 'rendered-unpaired'; examples: RenderedUnpaired[]; base: Base; pad?: number };
 
 type LossType = DpoConfig['lossType'];
 const REFERENCE_FREE: readonly LossType[] = ['orpo', 'simpo'];
 const AVERAGED: readonly LossType[] = ['ipo', 'orpo', 'simpo'];
 
-/** Metric names, in the order the step packs them into one read-back. */
+/** Metric names of the paired losses, in the order the step packs them into one read-back. */
 const METRICS = [
   'loss',
   'grad_norm',
@@ -73,9 +105,17 @@ const METRICS = [
 /** ORPO's extra metrics (TRL ORPOTrainer), after the common ones. */
 const ORPO_METRICS = ['log_odds_ratio', 'log_odds_chosen', 'nll_loss'] as const;
 
-interface RefLogProbs {
-  chosen: Float32Array;
-  rejected: Float32Array;
+/** The data, tokenized: pairs (chosen and rejected rows) or unpaired examples (example and KL rows). */
+type Data = { kind: 'pairs'; tokens: PreferenceTokens } | { kind: 'unpaired'; tokens: UnpairedTokens };
+
+/** The policy to train, where it came from, and how to build the frozen reference. */
+interface Start {
+  policy: GPT;
+  arch: ArchRecord;
+  lineage: Lineage;
+  resumed?: LoadedCheckpoint;
+  /** The initial policy, frozen; the caller disposes it. */
+  reference(): Promise<GPT>;
 }
 
 export async function* trainDpo(
@@ -83,182 +123,319 @@ export async function* trainDpo(
   inputs: DpoTrainerInputs,
   ctx: TrainContext,
 ): AsyncGenerator<TrainEvent> {
-  checkLossOptions(config);
+  checkOptions(config, inputs);
   const backend = await selectBackend(config.backend);
   yield { type: 'backend', backend };
 
-  let policy: GPT;
-  let archRecord: ArchRecord;
-  let lineage: Lineage;
-  if (inputs.kind === 'rendered') {
-    const loaded = await loadModel(inputs.base.path);
-    policy = loaded.model;
-    archRecord = { ...loaded.record.arch };
-    lineage = { parentPath: inputs.base.path, parentId: inputs.base.id };
-  } else {
-    const preset: ModelPreset = config.model ?? (inputs.kind === 'seed-dpo' ? 'seed-tiny' : 'byte-tiny');
-    archRecord = { preset, tokenizer: inputs.kind === 'text' ? 'byte' : 'seed-dpo', ...PRESETS[preset] };
-    policy = GPT.init(PRESETS[preset], config.seed);
-    lineage = { parentPath: null, parentId: null };
-  }
-  const optimizer = tf.train.adam(config.learningRate);
+  const start = await startFrom(config, inputs);
+  const { policy, arch, lineage, resumed } = start;
+  const adam = new Adam(policy.weights, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
   try {
-    const data = tokenize(config, inputs, archRecord);
-    for (const message of data.notes) yield { type: 'log', message };
-    checkCompatible(archRecord, inputs, data);
+    if (resumed) {
+      yield {
+        type: 'log',
+        message: `Resuming from step ${resumed.record.state.step} of ${config.resumeFrom}`,
+      };
+      const changed = changedSettings(resumed.record.config, config);
+      if (changed.length > 0)
+        yield { type: 'log', message: `Resumed with changed settings: ${changed.join(', ')}` };
+    }
+    const state: TrainerState = resumed
+      ? { ...resumed.record.state }
+      : { step: 0, epoch: 0, index: 0, numTokens: 0, seed: config.seed };
+    const { data, notes } = prepare(config, inputs, arch, state.seed);
+    for (const message of notes) yield { type: 'log', message };
+    checkCompatible(arch, inputs, data);
+    if (resumed) adam.load(resumed.optimizerState, state.step);
 
     await mkdir(ctx.outDir, { recursive: true });
     const { batchSize, epochs, lossType } = config;
-    const stepsPerEpoch = Math.ceil(data.n / batchSize);
+    const n = data.tokens.n;
+    const batchEnd = (from: number) =>
+      data.kind === 'unpaired' ? ktoBatchEnd(from, n, batchSize) : Math.min(n, from + batchSize);
+    let stepsPerEpoch = 0;
+    for (let from = 0; from < n; from = batchEnd(from)) stepsPerEpoch++;
     const totalSteps = stepsPerEpoch * epochs;
-    const rng = mulberry32(config.seed ^ 0x9e3779b9);
-    const average = AVERAGED.includes(lossType);
 
-    let step = 0;
-    let savedStep = 0;
-    const save = async (name: string) => {
-      const file = await saveModel(path.join(ctx.outDir, `${name}.safetensors`), policy, {
-        arch: archRecord,
-        trainer: 'dpo',
-        step,
-        config: config as Record<string, unknown>,
-        lineage,
-      });
-      savedStep = step;
-      return file;
-    };
-    let ref: RefLogProbs | null = null;
+    let ref: Float32Array[] | null = null;
     if (!REFERENCE_FREE.includes(lossType)) {
-      const reference = policy.clone(false); // frozen copy of the initial policy
+      const reference = await start.reference();
       try {
-        ref = referenceLogProbs(reference, data, batchSize, average);
+        ref = referenceLogProbs(reference, data, batchSize, AVERAGED.includes(lossType));
       } finally {
         reference.dispose();
       }
     }
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = permutation(data.n, rng);
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        if (ctx.signal.aborted) {
-          if (step > savedStep) yield { type: 'checkpoint', step, path: await save(checkpointName(step)) };
-          return;
-        }
-        const indices = order.slice(s * batchSize, (s + 1) * batchSize);
-        const values = dpoStep(policy, optimizer, data, ref, indices, config);
-        step++;
-        if (!Number.isFinite(values['loss']))
-          throw new Error(
-            `${lossType} loss became ${values['loss']} at step ${step} (epoch ${epoch + 1}); ` +
-              `try a smaller learning rate (now ${config.learningRate}) or beta (now ${config.beta})`,
-          );
-        const epochFloat = epoch + (s + 1) / stepsPerEpoch;
-        yield { type: 'progress', step, totalSteps, epoch: epochFloat };
-        yield {
-          type: 'metrics',
-          step,
-          values: { ...values, learning_rate: config.learningRate, epoch: epochFloat },
-        };
-        if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0 && step < totalSteps)
-          yield { type: 'checkpoint', step, path: await save(checkpointName(step)) };
-        await new Promise<void>((resolve) => setImmediate(resolve)); // let an abort (or IPC) get through
+
+    let savedStep = state.step;
+    const save = async (name: string) => {
+      const record = {
+        arch,
+        trainer: 'dpo',
+        step: state.step,
+        config: config as Record<string, unknown>,
+        lineage,
+      };
+      const file = path.join(ctx.outDir, `${name}.safetensors`);
+      const written =
+        name === 'model'
+          ? await saveModel(file, policy, record)
+          : await saveCheckpoint(file, policy, await adam.state(), { ...record, state: { ...state } });
+      savedStep = state.step;
+      return written;
+    };
+    let order = epochOrder(n, state.seed, state.epoch);
+    while (state.epoch < epochs) {
+      if (state.index >= n) {
+        state.epoch++;
+        state.index = 0;
+        if (state.epoch < epochs) order = epochOrder(n, state.seed, state.epoch);
+        continue;
       }
+      if (ctx.signal.aborted) {
+        if (state.step > savedStep)
+          yield { type: 'checkpoint', step: state.step, path: await save(checkpointName(state.step)) };
+        return;
+      }
+      const end = batchEnd(state.index);
+      const indices = order.slice(state.index, end);
+      const values =
+        data.kind === 'unpaired'
+          ? ktoStep(policy, adam, data.tokens, ref!, indices, config)
+          : pairedStep(policy, adam, data.tokens, ref, indices, config);
+      state.step++;
+      state.index = end;
+      if (!Number.isFinite(values['loss']))
+        throw new Error(
+          `${lossType} loss became ${values['loss']} at step ${state.step} (epoch ${state.epoch + 1}); ` +
+            `try a smaller learning rate (now ${config.learningRate}) or beta (now ${config.beta})`,
+        );
+      const epoch = state.epoch + state.index / n;
+      yield { type: 'progress', step: state.step, totalSteps, epoch };
+      yield {
+        type: 'metrics',
+        step: state.step,
+        values: { ...values, learning_rate: config.learningRate, epoch },
+      };
+      if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step < totalSteps)
+        yield { type: 'checkpoint', step: state.step, path: await save(checkpointName(state.step)) };
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let an abort (or IPC) get through
     }
-    yield { type: 'model', path: await save('model'), arch: { ...archRecord, lineage } };
+    yield { type: 'model', path: await save('model'), arch: { ...arch, lineage } };
   } finally {
     policy.dispose();
-    optimizer.dispose();
+    adam.dispose();
   }
 }
 
-function checkpointName(step: number): string {
-  return `checkpoint-${String(step).padStart(6, '0')}`;
-}
-
-function checkLossOptions(config: DpoConfig): void {
-  if (config.labelSmoothing > 0 && !['sigmoid', 'robust', 'simpo'].includes(config.lossType))
+function checkOptions(config: DpoConfig, inputs: DpoTrainerInputs): void {
+  const { lossType } = config;
+  if (config.labelSmoothing > 0 && !['sigmoid', 'robust', 'simpo'].includes(lossType))
     throw new Error(
-      `Label smoothing applies to the sigmoid, robust and simpo losses, not "${config.lossType}"; set it to 0`,
+      `Label smoothing applies to the sigmoid, robust and simpo losses, not "${lossType}"; set it to 0`,
     );
+  const unpaired = inputs.kind === 'unpaired' || inputs.kind === 'rendered-unpaired';
+  if (unpaired && lossType !== 'kto')
+    throw new Error(
+      `Unpaired examples (a completion labelled desirable or not) train only with the kto loss, not "${lossType}"`,
+    );
+  if (lossType !== 'kto') return;
+  if (config.batchSize < 2) throw new Error(KTO_BATCH_ERROR);
+  if (inputs.kind === 'seed-dpo')
+    throw new Error(
+      'KTO trains on (prompt, completion) examples; the built-in seed-dpo data has no prompts. Use text pairs or unpaired examples',
+    );
+  if (inputs.kind === 'rendered')
+    throw new Error('KTO takes rendered unpaired examples, not rendered pairs (see tasks/dpo.ts)');
 }
 
-function tokenize(config: DpoConfig, inputs: DpoTrainerInputs, arch: ArchRecord): PreferenceTokens {
-  switch (inputs.kind) {
-    case 'seed-dpo':
-      return seedDpoData(config.seed);
-    case 'text':
-      return tokenizeTextPairs(inputs.pairs, config.maxLength);
-    case 'rendered': {
-      // Inputs are the sequence minus its last token, so a sequence of context + 1 tokens fits.
-      const limit = Math.min(config.maxLength, arch.contextLength + 1);
-      return tokenizeRenderedPairs(inputs.pairs, limit, inputs.pad ?? 0);
+/** The policy and the reference: fresh, from a base model, or from a checkpoint (`resumeFrom`). */
+async function startFrom(config: DpoConfig, inputs: DpoTrainerInputs): Promise<Start> {
+  const base = inputs.kind === 'rendered' || inputs.kind === 'rendered-unpaired' ? inputs.base : null;
+  if (config.resumeFrom) {
+    const resumed = await loadCheckpoint(config.resumeFrom);
+    const policy = resumed.model;
+    try {
+      const { record } = resumed;
+      if (record.trainer !== 'dpo')
+        throw new Error(`${config.resumeFrom} is a ${record.trainer} checkpoint; it cannot resume a DPO run`);
+      const arch = { ...record.arch };
+      // The reference is the run's initial policy: its base model, or fresh weights from its seed.
+      const initial = base?.path ?? record.lineage.parentPath;
+      if (initial) {
+        const initialArch = gptConfigOf((await readModelRecord(initial)).arch);
+        if (JSON.stringify(initialArch) !== JSON.stringify(gptConfigOf(arch)))
+          throw new Error(
+            `${config.resumeFrom} has another shape than the base model ${initial}; resume with the run's own base model`,
+          );
+      }
+      const seed = record.state.seed;
+      const reference = initial
+        ? async () => (await loadModel(initial, false)).model
+        : async () => GPT.init(gptConfigOf(arch), seed, false);
+      return { policy, arch, lineage: record.lineage, resumed, reference };
+    } catch (err) {
+      policy.dispose();
+      throw err;
     }
   }
+  if (base) {
+    const loaded = await loadModel(base.path);
+    const policy = loaded.model;
+    const lineage = { parentPath: base.path, parentId: base.id };
+    return { policy, arch: { ...loaded.record.arch }, lineage, reference: async () => policy.clone(false) };
+  }
+  const preset: ModelPreset = config.model ?? (inputs.kind === 'seed-dpo' ? 'seed-tiny' : 'byte-tiny');
+  const tokenizer = inputs.kind === 'seed-dpo' ? 'seed-dpo' : 'byte';
+  const policy = GPT.init(PRESETS[preset], config.seed);
+  return {
+    policy,
+    arch: { preset, tokenizer, ...PRESETS[preset] },
+    lineage: { parentPath: null, parentId: null },
+    reference: async () => policy.clone(false), // before the first step: the initial policy
+  };
 }
 
-function checkCompatible(arch: ArchRecord, inputs: DpoTrainerInputs, data: PreferenceTokens): void {
+/** Settings that change what a resumed run computes, listed when they differ from the checkpoint's. */
+function changedSettings(saved: Record<string, unknown>, config: DpoConfig): string[] {
+  const keys = ['lossType', 'beta', 'learningRate', 'batchSize', 'epochs', 'seed', 'maxLength'] as const;
+  return keys
+    .filter((k) => saved[k] !== undefined && saved[k] !== config[k])
+    .map((k) => `${k} (was ${String(saved[k])}, now ${String(config[k])})`);
+}
+
+function prepare(
+  config: DpoConfig,
+  inputs: DpoTrainerInputs,
+  arch: ArchRecord,
+  seed: number,
+): { data: Data; notes: string[] } {
+  const { maxLength, batchSize } = config;
+  // Inputs are the sequence minus its last token, so a sequence of context + 1 tokens fits.
+  const limit = Math.min(maxLength, arch.contextLength + 1);
+  const pairs = (tokens: PreferenceTokens) => ({
+    data: { kind: 'pairs', tokens } as Data,
+    notes: tokens.notes,
+  });
+  const unpaired = (tokens: UnpairedTokens, notes: string[] = []) => ({
+    data: { kind: 'unpaired', tokens } as Data,
+    notes: [...notes, ...tokens.notes],
+  });
+  switch (inputs.kind) {
+    case 'seed-dpo':
+      return pairs(seedDpoData(seed));
+    case 'text': {
+      if (config.lossType !== 'kto') return pairs(tokenizeTextPairs(inputs.pairs, maxLength));
+      const { items, note } = unpairedFromPairs(inputs.pairs);
+      return unpaired(tokenizeTextUnpaired(items, maxLength, batchSize, seed), [note]);
+    }
+    case 'unpaired':
+      return unpaired(tokenizeTextUnpaired(inputs.items, maxLength, batchSize, seed));
+    case 'rendered':
+      return pairs(tokenizeRenderedPairs(inputs.pairs, limit, inputs.pad ?? 0));
+    case 'rendered-unpaired':
+      return unpaired(tokenizeUnpaired(inputs.examples, limit, inputs.pad ?? 0));
+  }
+}
+
+function checkCompatible(arch: ArchRecord, inputs: DpoTrainerInputs, data: Data): void {
   const name = arch.preset ?? 'the base model';
-  if (inputs.kind === 'text' && arch.vocabSize < BYTE_VOCAB_SIZE)
+  const { maxId, T } = data.tokens;
+  if ((inputs.kind === 'text' || inputs.kind === 'unpaired') && arch.vocabSize < BYTE_VOCAB_SIZE)
     throw new Error(
       `Model "${name}" has a vocabulary of ${arch.vocabSize} tokens, but text needs the byte tokenizer's ` +
-        `${BYTE_VOCAB_SIZE}; use the "byte-tiny" model for text pairs`,
+        `${BYTE_VOCAB_SIZE}; use the "byte-tiny" model for text`,
     );
-  if (data.maxId >= arch.vocabSize)
+  if (maxId >= arch.vocabSize)
     throw new Error(
-      `Model "${name}" has a vocabulary of ${arch.vocabSize} tokens, but the data uses token id ${data.maxId}`,
+      `Model "${name}" has a vocabulary of ${arch.vocabSize} tokens, but the data uses token id ${maxId}`,
     );
-  if (data.T > arch.contextLength)
+  if (T > arch.contextLength)
     throw new Error(
-      `Sequences of ${data.T + 1} tokens do not fit model "${name}" (context ${arch.contextLength}); ` +
+      `Sequences of ${T + 1} tokens do not fit model "${name}" (context ${arch.contextLength}); ` +
         `set Max length to at most ${arch.contextLength + 1}`,
     );
 }
 
-/** Per-sequence log-probs [2b]: summed, or averaged per scored token (a sequence with none counts 1). */
-function logProbsOf(model: GPT, batch: ReturnType<typeof pairBatch>, average: boolean) {
-  const logits = model.forward(batch.inputs); // [2b, T, V]
-  const { sum, count } = sequenceLogProbs(logits, batch.targets, batch.mask); // [2b] each
-  return { logps: average ? tf.div(sum, tf.maximum(count, 1)) : sum, count }; // [2b] each
+/** Per-sequence log-probs [rows]: summed, or averaged per scored token (a sequence with none counts 1). */
+function logProbsOf(model: GPT, batch: BatchTensors, average: boolean) {
+  const logits = model.forward(batch.inputs); // [rows, T, V]
+  const { sum, count } = sequenceLogProbs(logits, batch.targets, batch.mask); // [rows] each
+  return { logps: average ? tf.div(sum, tf.maximum(count, 1)) : sum, count }; // [rows] each
 }
 
-/** Log-probs of every pair's chosen and rejected sequence under the initial policy, no gradients. */
-function referenceLogProbs(
-  model: GPT,
-  data: PreferenceTokens,
-  batchSize: number,
-  average: boolean,
-): RefLogProbs {
-  const chosen = new Float32Array(data.n);
-  const rejected = new Float32Array(data.n);
-  for (let start = 0; start < data.n; start += batchSize) {
-    const indices = Array.from({ length: Math.min(batchSize, data.n - start) }, (_, j) => start + j);
+/**
+ * Log-probs of every row of each row set (pairs: chosen, rejected; unpaired: examples, KL pairs) under
+ * the initial policy, no gradients: one array [n] per set.
+ */
+function referenceLogProbs(model: GPT, data: Data, batchSize: number, average: boolean): Float32Array[] {
+  const { n, T } = data.tokens;
+  const sets: TokenRows[] =
+    data.kind === 'pairs'
+      ? [data.tokens.chosen, data.tokens.rejected]
+      : [data.tokens.examples, data.tokens.kl];
+  const out = sets.map(() => new Float32Array(n));
+  for (let start = 0; start < n; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, j) => start + j);
     const b = indices.length;
-    const logps = tf.tidy(() => logProbsOf(model, pairBatch(data, indices), average).logps); // [2b]
+    const batch = rowBatch(sets, T, indices);
+    const logps = tf.tidy(() => logProbsOf(model, batch, average).logps); // [sets · b]
     const values = logps.dataSync();
-    logps.dispose();
-    chosen.set(values.subarray(0, b), start);
-    rejected.set(values.subarray(b, 2 * b), start);
+    tf.dispose([logps, batch.inputs, batch.targets, batch.mask]);
+    out.forEach((o, k) => o.set(values.subarray(k * b, (k + 1) * b), start));
   }
-  return { chosen, rejected };
+  return out;
 }
 
-/** One optimizer step on the pairs at `indices`; returns the step's metrics (batch means). */
-function dpoStep(
+/**
+ * One Adam step on the loss `f` builds inside the gradient tape, which also returns statistics to read.
+ * One read-back: [loss, grad_norm, ...stats]. A non-finite loss leaves the weights alone.
+ */
+function optimizerStep(
   policy: GPT,
-  optimizer: tf.Optimizer,
+  adam: Adam,
+  lr: number,
+  f: () => { loss: tf.Scalar; stats: tf.Tensor[] },
+): Float32Array {
+  let stats: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const out = f();
+    stats = tf.keep(tf.stack(out.stats));
+    return out.loss;
+  }, policy.trainableVariables());
+  try {
+    const packed = tf.tidy(() => tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), stats!]));
+    const numbers = packed.dataSync() as Float32Array;
+    packed.dispose();
+    if (Number.isFinite(numbers[0])) {
+      const names = new Map([...policy.weights].map(([name, w]) => [w.name, name]));
+      adam.apply(Object.fromEntries(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g])), lr);
+    }
+    return numbers;
+  } finally {
+    value.dispose();
+    tf.dispose(grads);
+    stats?.dispose();
+  }
+}
+
+/** One step of a paired loss on the pairs at `indices`; returns the step's metrics (batch means). */
+function pairedStep(
+  policy: GPT,
+  adam: Adam,
   data: PreferenceTokens,
-  ref: RefLogProbs | null,
+  ref: Float32Array[] | null,
   indices: number[],
   config: DpoConfig,
 ): Record<string, number> {
   const { lossType, beta, labelSmoothing, gamma } = config;
   const b = indices.length;
-  const batch = pairBatch(data, indices); // [2b, T] each: chosen rows, then rejected rows
-  const refChosen = ref ? tf.tensor1d(indices.map((i) => ref.chosen[i]!)) : null; // [b]
-  const refRejected = ref ? tf.tensor1d(indices.map((i) => ref.rejected[i]!)) : null; // [b]
+  const batch = rowBatch([data.chosen, data.rejected], data.T, indices); // [2b, T] each: chosen, then rejected
+  const refChosen = ref ? tf.tensor1d(indices.map((i) => ref[0]![i]!)) : null; // [b]
+  const refRejected = ref ? tf.tensor1d(indices.map((i) => ref[1]![i]!)) : null; // [b]
   const names: string[] = [...METRICS, ...(lossType === 'orpo' ? ORPO_METRICS : [])];
-  let stats: tf.Tensor | undefined;
   try {
-    const { value, grads } = tf.variableGrads(() => {
+    const numbers = optimizerStep(policy, adam, config.learningRate, () => {
       const { logps, count } = logProbsOf(policy, batch, AVERAGED.includes(lossType)); // [2b] each
       const policyChosen = tf.slice(logps, [0], [b]) as tf.Tensor1D; // [b]
       const policyRejected = tf.slice(logps, [b], [b]) as tf.Tensor1D; // [b]
@@ -270,7 +447,7 @@ function dpoStep(
         out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, gamma, labelSmoothing });
       } else {
         out = preferenceLoss({
-          lossType,
+          lossType: lossType as 'sigmoid' | 'robust' | 'hinge' | 'ipo',
           policyChosen,
           policyRejected,
           refChosen: refChosen!,
@@ -288,33 +465,91 @@ function dpoStep(
               tf.mean(out.nllLoss),
             ]
           : [];
-      stats = tf.keep(
-        tf.stack([
-          tf.mean(out.chosenRewards),
-          tf.mean(out.rejectedRewards),
-          tf.mean(margins),
-          tf.mean(tf.cast(tf.greater(margins, 0), 'float32')),
-          tf.mean(policyChosen),
-          tf.mean(policyRejected),
-          ...extra,
-        ]),
-      ); // [6] (+3 for ORPO)
-      return tf.mean(out.losses) as tf.Scalar;
-    }, policy.trainableVariables());
-    const gradNorm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-    const packed = tf.tidy(() => tf.concat([tf.stack([value, gradNorm]), stats!])); // one read-back
-    const numbers = packed.dataSync();
-    packed.dispose();
-    gradNorm.dispose();
-    value.dispose();
-    // A non-finite loss must not corrupt the weights: skip the update; the caller throws.
-    if (Number.isFinite(numbers[0])) optimizer.applyGradients(grads);
-    tf.dispose(grads);
+      const stats = [
+        tf.mean(out.chosenRewards),
+        tf.mean(out.rejectedRewards),
+        tf.mean(margins),
+        tf.mean(tf.cast(tf.greater(margins, 0), 'float32')),
+        tf.mean(policyChosen),
+        tf.mean(policyRejected),
+        ...extra,
+      ]; // 6 (+3 for ORPO)
+      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+    });
     return Object.fromEntries(names.map((name, i) => [name, numbers[i]!]));
   } finally {
     tf.dispose([batch.inputs, batch.targets, batch.mask]);
     if (refChosen) refChosen.dispose();
     if (refRejected) refRejected.dispose();
-    stats?.dispose();
+  }
+}
+
+/**
+ * One KTO step on the examples at `indices` (desirable ones first, as the loss wants); `ref` holds the
+ * reference log-probs of the examples and of their KL pairs. Metrics are TRL KTOTrainer's batch means.
+ */
+function ktoStep(
+  policy: GPT,
+  adam: Adam,
+  data: UnpairedTokens,
+  ref: Float32Array[],
+  indices: number[],
+  config: DpoConfig,
+): Record<string, number> {
+  const { beta, desirableWeight, undesirableWeight } = config;
+  const good = indices.filter((i) => data.desirable[i]);
+  const bad = indices.filter((i) => !data.desirable[i]);
+  const rows = [...good, ...bad];
+  const [nd, nu] = [good.length, bad.length];
+  const batch = rowBatch([data.examples], data.T, rows); // [b, T] each
+  const klBatch = rowBatch([data.kl], data.T, rows); // [b, T] each
+  const refs = [
+    tf.tensor1d(good.map((i) => ref[0]![i]!)), // [Nd]
+    tf.tensor1d(bad.map((i) => ref[0]![i]!)), // [Nu]
+    tf.tensor1d(rows.map((i) => ref[1]![i]!)), // [b]
+  ] as tf.Tensor1D[];
+  // The KL estimate is detached (TRL computes its logits under no_grad): no tape for it.
+  const policyKl = tf.tidy(() => logProbsOf(policy, klBatch, false).logps) as tf.Tensor1D; // [b]
+  try {
+    const numbers = optimizerStep(policy, adam, config.learningRate, () => {
+      const { logps } = logProbsOf(policy, batch, false); // [b]
+      const policyChosen = tf.slice(logps, [0], [nd]) as tf.Tensor1D; // [Nd]
+      const policyRejected = tf.slice(logps, [nd], [nu]) as tf.Tensor1D; // [Nu]
+      const out = preferenceLoss({
+        lossType: 'kto',
+        policyChosen,
+        policyRejected,
+        refChosen: refs[0]!,
+        refRejected: refs[1]!,
+        policyKl,
+        refKl: refs[2]!,
+        beta,
+        desirableWeight,
+        undesirableWeight,
+      });
+      // Sums, divided by the counts below: a side with no example in the batch gives 0, not NaN.
+      const stats = [
+        out.kl,
+        tf.sum(out.chosenRewards),
+        tf.sum(out.rejectedRewards),
+        tf.sum(policyChosen),
+        tf.sum(policyRejected),
+      ];
+      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+    });
+    const [loss, gradNorm, kl, rewardsChosen, rewardsRejected, logpsChosen, logpsRejected] = numbers;
+    const values: Record<string, number> = { loss: loss!, grad_norm: gradNorm!, kl: kl! };
+    if (nd > 0)
+      Object.assign(values, { 'rewards/chosen': rewardsChosen! / nd, 'logps/chosen': logpsChosen! / nd });
+    if (nu > 0)
+      Object.assign(values, {
+        'rewards/rejected': rewardsRejected! / nu,
+        'logps/rejected': logpsRejected! / nu,
+      });
+    if (nd > 0 && nu > 0) values['rewards/margins'] = rewardsChosen! / nd - rewardsRejected! / nu;
+    return values;
+  } finally {
+    tf.dispose([batch.inputs, batch.targets, batch.mask, klBatch.inputs, klBatch.targets, klBatch.mask]);
+    tf.dispose([...refs, policyKl]);
   }
 }

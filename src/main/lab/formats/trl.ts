@@ -38,7 +38,8 @@ export const trl: FormatReader = {
     if ('chosen' in o && 'rejected' in o) return 'preference';
     if ('completion' in o && 'label' in o) return 'unpaired';
     if ('completion' in o || 'messages' in o) return 'instruction';
-    if ('prompt' in o) return 'prompt';
+    // Prompt-only is `prompt` alone: with a stray answer column it is a record missing its pair.
+    if ('prompt' in o && !['chosen', 'rejected', 'label'].some((k) => k in o)) return 'prompt';
     return null;
   },
 

@@ -1,0 +1,61 @@
+// A reward-model run as the lab starts it: render each text pair as two one-turn conversations (the
+// prompt as the user's message, each response as the assistant's) through the chat template, with the
+// base model's tokenizer or, without a base model, the byte tokenizer on fresh weights; then train
+// (trainers/reward.ts). Each sequence ends at the assistant's end-of-turn token, where the reward is
+// read; reward-score.ts renders the same way when the model is used. The produced model keeps the
+// base's tokenizer (copied into the run's folder).
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { RewardConfig } from '../../../shared/schemas';
+import { readModelRecord } from '../checkpoint';
+import { renderForReward } from '../reward-score';
+import { byteTokenizer } from '../tokenizer/byte';
+import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
+import { trainReward, type RewardPairIds } from '../trainers/reward';
+import type { TrainContext, TrainEvent } from '../types';
+
+export interface RewardTaskInputs {
+  kind: 'text';
+  /** Preference pairs; `margin` (how much better the chosen is) is used when `config.useMargin`. */
+  pairs: { prompt: string; chosen: string; rejected: string; margin?: number }[];
+  /** The base model's weights file (`.safetensors`) and lab id: the trunk starts from it. */
+  base?: { path: string; id: number };
+}
+
+export async function* runRewardTask(
+  config: RewardConfig,
+  inputs: RewardTaskInputs,
+  ctx: TrainContext,
+): AsyncGenerator<TrainEvent> {
+  const tokenizerName = inputs.base
+    ? ((await readModelRecord(inputs.base.path)).arch.tokenizer ?? BYTE_TOKENIZER)
+    : BYTE_TOKENIZER;
+  const tokenizer = inputs.base ? await loadTokenizer(tokenizerName, inputs.base.path) : byteTokenizer;
+  const warnings = new Set<string>();
+  const render = (prompt: string, response: string) => {
+    const r = renderForReward(tokenizer, config.template, prompt, response);
+    r.warnings.forEach((w) => warnings.add(w));
+    return r.ids;
+  };
+  const pairs: RewardPairIds[] = inputs.pairs.map((p, i) => {
+    if (p.chosen.length === 0 || p.rejected.length === 0)
+      throw new Error(`pair ${i + 1}: a response is empty`);
+    return {
+      chosen: render(p.prompt, p.chosen),
+      rejected: render(p.prompt, p.rejected),
+      ...(p.margin !== undefined ? { margin: p.margin } : {}),
+    };
+  });
+  for (const w of warnings) yield { type: 'log', message: `template ${config.template}: ${w}` };
+  // Each model's folder is self-contained: the tokenizer travels with the weights.
+  if (inputs.base && tokenizerName !== BYTE_TOKENIZER) {
+    await mkdir(ctx.outDir, { recursive: true });
+    await copyFile(join(dirname(inputs.base.path), tokenizerName), join(ctx.outDir, basename(tokenizerName)));
+  }
+  const pad = tokenizer.specialId('<|pad|>') ?? tokenizer.specialId('<|endoftext|>') ?? 0;
+  yield* trainReward(
+    config,
+    { pairs, tokenizer: tokenizerName, pad, ...(inputs.base ? { base: inputs.base } : {}) },
+    ctx,
+  );
+}

@@ -1,0 +1,391 @@
+// The reward-model trainer (Ouyang et al. 2022; TRL RewardTrainer): the GPT trunk plus a scalar head
+// `score` read at each sequence's last token, trained on preference pairs with the Bradley-Terry loss
+// (losses/reward.ts). Yields events: backend, logs, progress and metrics under TRL's names each step,
+// held-out `eval/*` metrics at each epoch's end, checkpoints, the final model. It knows nothing of
+// SQLite, IPC or Electron. The config is `RewardConfig` in src/shared/schemas.ts (every field documented
+// there). It takes rendered token ids: rendering text through a tokenizer and chat template is
+// tasks/reward.ts, and reading rewards back from a saved model is reward-score.ts (the same rules).
+//
+// Choices worth knowing:
+// - The trunk starts from a base model's weights (usually the SFT model) or from fresh `config.model`
+//   weights. The head starts fresh (normal(0, 1/√(D+1)), bias 0) unless the base already has one. The
+//   LM output head is not used (it is tied to the embedding, which still trains as the input).
+// - A sequence longer than min(maxLength, context) tokens loses its START, so the last token, where
+//   the reward is read, stays (reward-score.ts reads the same way).
+// - Held out: round(n · valFraction) pairs, the last of a seeded shuffle (at least one pair stays in
+//   training); `eval/loss`, `eval/accuracy`, `eval/margin` are added to the metrics of each epoch's last step.
+// - Adam (β1 0.9, β2 0.999, ε 1e-8; common.ts's, so its moments can be checkpointed), a constant learning
+//   rate, no weight decay, no clipping; `grad_norm` is the global L2 norm of the gradient before the step.
+// - Each epoch visits the training pairs in an order seeded by (seed, epoch) alone; one forward per step
+//   runs the batch's chosen and rejected sequences together ([2b, T]).
+// - A checkpoint holds trunk + head, Adam's moments and the position (step, epoch, index): `resumeFrom`
+//   continues as if the run had never stopped. Cancel: checked before every step; the work since the
+//   last checkpoint is saved as a checkpoint and the generator returns without a `model`.
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { RewardConfig } from '../../../shared/schemas';
+import { selectBackend } from '../backend';
+import {
+  baseName,
+  checkpointName,
+  loadModel,
+  readModelRecord,
+  saveModel,
+  type ArchRecord,
+  type Lineage,
+  type ModelRecord,
+  type TrainerState,
+} from '../checkpoint';
+import { rewardLoss } from '../losses/reward';
+import { GPT, type NamedArray } from '../model/gpt';
+import { ScalarHead } from '../model/heads';
+import { MODEL_PRESETS } from '../model/presets';
+import { mulberry32, permutation } from '../random';
+import { REWARD_HEAD, keepEnd, packSequences, rewardLimit, scoreSequences } from '../reward-score';
+import { readSafetensors, writeSafetensors } from '../safetensors';
+import { BYTE_TOKENIZER } from '../tokenizer/load';
+import type { TrainContext, TrainEvent } from '../types';
+import { Adam, epochOrder, globalNorm, weightsFinite } from './common';
+
+/** A preference pair as token ids, each sequence ending at the token whose reward is read. */
+export interface RewardPairIds {
+  chosen: number[];
+  rejected: number[];
+  /** How much the chosen should win by (used when `config.useMargin`); 0 when absent. */
+  margin?: number;
+}
+
+export interface RewardTrainerInputs {
+  pairs: RewardPairIds[];
+  /** The trunk's starting weights (usually the SFT model) and its lab id; absent: fresh `config.model`. */
+  base?: { path: string; id: number | null };
+  /** The tokenizer recorded for a fresh model ('byte' by default). */
+  tokenizer?: string;
+  /** Padding id (after each sequence: never attended to, never read); 0 by default. */
+  pad?: number;
+}
+
+/** A reward model's architecture record: a GPT plus the head the lab recognises it by (`head: 'score'`). */
+export type RewardArch = ArchRecord & { head: typeof REWARD_HEAD };
+
+/** Step metrics, in the order one read-back packs them. */
+const STEP_METRICS = ['loss', 'grad_norm', 'accuracy', 'margin', 'mean_reward', 'min_reward', 'max_reward'];
+/** Settings that change the run's course when altered between a checkpoint and its resume. */
+const RESUME_KEYS = ['batchSize', 'seed', 'learningRate', 'epochs', 'valFraction', 'maxLength'] as const;
+
+interface Row {
+  chosen: number[];
+  rejected: number[];
+  margin: number;
+}
+
+export async function* trainReward(
+  config: RewardConfig,
+  inputs: RewardTrainerInputs,
+  ctx: TrainContext,
+): AsyncGenerator<TrainEvent> {
+  const backend = await selectBackend(config.backend);
+  yield { type: 'backend', backend };
+  await mkdir(ctx.outDir, { recursive: true });
+
+  const start = await startingPoint(config, inputs);
+  const { trunk, head, arch, lineage, resumed } = start;
+  const params = new Map<string, tf.Variable>([
+    ...trunk.weights,
+    [`${REWARD_HEAD}.weight`, head.weight],
+    [`${REWARD_HEAD}.bias`, head.bias],
+  ]);
+  const adam = new Adam(params, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+  try {
+    for (const message of start.notes) yield { type: 'log', message };
+    const state: TrainerState = resumed
+      ? { ...resumed.state }
+      : { step: 0, epoch: 0, index: 0, numTokens: 0, seed: config.seed };
+    const { train, val, notes } = prepare(config, inputs, arch, state.seed);
+    for (const message of notes) yield { type: 'log', message };
+    if (resumed) adam.load(resumed.optimizer, state.step);
+
+    const n = train.length;
+    const pad = inputs.pad ?? 0;
+    const totalSteps = Math.ceil(n / config.batchSize) * config.epochs;
+    const names = new Map([...params].map(([name, v]) => [v.name, name]));
+    let savedStep = state.step;
+    let savedPath = resumed ? config.resumeFrom! : '';
+    const record = (): ModelRecord => ({ arch, trainer: 'reward', step: state.step, config, lineage });
+    const goodSince = () => (savedPath ? `; the weights of step ${savedStep} are kept in ${savedPath}` : '');
+    const checkFinite = () => {
+      if (!weightsFinite(trunk) || !headFinite(head))
+        throw new Error(`reward: the weights became non-finite by step ${state.step}${goodSince()}`);
+    };
+    const checkpoint = async () => {
+      checkFinite();
+      const file = path.join(ctx.outDir, checkpointName(state.step));
+      const rec = { ...record(), state: { ...state } };
+      await writeSafetensors(`${file}.optim.safetensors`, await adam.state(), { step: String(state.step) });
+      savedPath = await saveModel(file, trunk, rec, [head]); // the JSON goes last: it marks a whole checkpoint
+      savedStep = state.step;
+      return savedPath;
+    };
+
+    let order = epochOrder(n, state.seed, state.epoch);
+    while (state.step < totalSteps) {
+      if (state.index >= n) {
+        state.epoch++;
+        state.index = 0;
+        order = epochOrder(n, state.seed, state.epoch);
+      }
+      if (ctx.signal.aborted) {
+        if (state.step > savedStep) yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
+        return;
+      }
+      const rows = order.slice(state.index, state.index + config.batchSize).map((i) => train[i]!);
+      const r = rewardStep(trunk, head, adam, names, rows, config, pad);
+      if (!r.applied)
+        // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
+        throw new Error(
+          `reward loss became ${r.values['loss']} (gradient norm ${r.values['grad_norm']}) at step ` +
+            `${state.step + 1}${goodSince()}. Try a smaller learning rate (now ${config.learningRate})`,
+        );
+      state.step++;
+      state.index += rows.length;
+      state.numTokens += r.tokens;
+      const epoch = state.epoch + state.index / n;
+      yield { type: 'progress', step: state.step, totalSteps, epoch };
+      const values = { ...r.values, learning_rate: config.learningRate, epoch };
+      if (state.index >= n && val.length > 0) Object.assign(values, evaluate(trunk, head, val, config, pad));
+      yield { type: 'metrics', step: state.step, values };
+      if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step < totalSteps)
+        yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
+      await new Promise<void>((resolve) => setImmediate(resolve)); // let an abort (or IPC) get through
+    }
+    checkFinite();
+    const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), trunk, record(), [head]);
+    yield { type: 'model', path: file, arch: { ...arch, lineage } };
+  } finally {
+    trunk.dispose();
+    head.dispose();
+    adam.dispose();
+  }
+}
+
+interface Start {
+  trunk: GPT;
+  head: ScalarHead;
+  arch: RewardArch;
+  lineage: Lineage;
+  notes: string[];
+  resumed?: { state: TrainerState; optimizer: NamedArray[] };
+}
+
+/** Trunk and head from a checkpoint, a base model, or fresh weights. */
+async function startingPoint(config: RewardConfig, inputs: RewardTrainerInputs): Promise<Start> {
+  if (config.resumeFrom) return resumeFrom(config, config.resumeFrom);
+  if (inputs.base) {
+    const { model, record, extras } = await loadModel(inputs.base.path);
+    const reuse = ScalarHead.has(REWARD_HEAD, extras);
+    let head: ScalarHead;
+    try {
+      head = reuse
+        ? ScalarHead.fromArrays(REWARD_HEAD, extras)
+        : ScalarHead.init(REWARD_HEAD, model.config.dModel, config.seed);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    return {
+      trunk: model,
+      head,
+      arch: { ...record.arch, head: REWARD_HEAD },
+      lineage: { parentPath: inputs.base.path, parentId: inputs.base.id },
+      notes: reuse ? ['The base model is a reward model: its "score" head is trained further'] : [],
+    };
+  }
+  const preset = config.model;
+  const shape = MODEL_PRESETS[preset];
+  return {
+    trunk: GPT.init(shape, config.seed),
+    head: ScalarHead.init(REWARD_HEAD, shape.dModel, config.seed),
+    arch: { preset, tokenizer: inputs.tokenizer ?? BYTE_TOKENIZER, ...shape, head: REWARD_HEAD },
+    lineage: { parentPath: null, parentId: null },
+    notes: [],
+  };
+}
+
+async function resumeFrom(config: RewardConfig, file: string): Promise<Start> {
+  const base = baseName(file);
+  const record = await readModelRecord(base);
+  if (record.trainer !== 'reward')
+    throw new Error(`${file} is a ${record.trainer} checkpoint; it cannot resume a reward run`);
+  if (!record.state)
+    throw new Error(`${base}.json is a model, not a checkpoint: it has no trainer state to resume from`);
+  let optimizer: NamedArray[];
+  try {
+    optimizer = (await readSafetensors(`${base}.optim.safetensors`)).tensors;
+  } catch (err) {
+    throw new Error(
+      `cannot resume from ${base}: its optimizer state is unreadable (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const { model, extras } = await loadModel(base);
+  let head: ScalarHead;
+  try {
+    head = ScalarHead.fromArrays(REWARD_HEAD, extras);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const changed = RESUME_KEYS.filter(
+    (k) => record.config[k] !== undefined && record.config[k] !== config[k],
+  ).map((k) => `${k} (was ${String(record.config[k])}, now ${String(config[k])})`);
+  return {
+    trunk: model,
+    head,
+    arch: { ...record.arch, head: REWARD_HEAD },
+    lineage: record.lineage,
+    notes: [
+      `Resuming from step ${record.state.step} of ${file}`,
+      ...(changed.length > 0 ? [`Resumed with changed settings: ${changed.join(', ')}`] : []),
+    ],
+    resumed: { state: record.state, optimizer },
+  };
+}
+
+/** Pairs → training and held-out rows: checked against the model, cut to fit (start dropped), split. */
+function prepare(
+  config: RewardConfig,
+  inputs: RewardTrainerInputs,
+  arch: ArchRecord,
+  seed: number,
+): { train: Row[]; val: Row[]; notes: string[] } {
+  const n = inputs.pairs.length;
+  if (n === 0) throw new Error('There are no preference pairs to train on');
+  const name = arch.preset ? `model "${arch.preset}"` : 'the base model';
+  const limit = rewardLimit(config.maxLength, arch.contextLength);
+  let cut = 0;
+  let withMargin = 0;
+  const rows = inputs.pairs.map((p, i): Row => {
+    if (p.chosen.length === 0 || p.rejected.length === 0)
+      throw new Error(`pair ${i + 1}: a response renders to no tokens`);
+    for (const id of [...p.chosen, ...p.rejected])
+      if (!(Number.isInteger(id) && id >= 0 && id < arch.vocabSize))
+        throw new Error(
+          `pair ${i + 1}: token id ${id} is outside the vocabulary of ${name} (${arch.vocabSize} tokens); ` +
+            `pick a model that reads this tokenizer`,
+        );
+    if (p.margin !== undefined) {
+      if (!Number.isFinite(p.margin))
+        throw new Error(`pair ${i + 1}: margin must be a number (got ${p.margin})`);
+      withMargin++;
+    }
+    const chosen = keepEnd(p.chosen, limit);
+    const rejected = keepEnd(p.rejected, limit);
+    if (chosen.length < p.chosen.length || rejected.length < p.rejected.length) cut++;
+    return { chosen, rejected, margin: config.useMargin ? (p.margin ?? 0) : 0 };
+  });
+  const notes: string[] = [];
+  if (cut > 0)
+    notes.push(
+      `${cut} of ${n} pairs were longer than ${limit} tokens; their start was cut so that the last token ` +
+        `(where the reward is read) stays`,
+    );
+  if (withMargin > 0)
+    notes.push(
+      config.useMargin
+        ? `${withMargin} of ${n} pairs carry a margin, used in the loss`
+        : `${withMargin} of ${n} pairs carry a margin, ignored because "Use margin" is off`,
+    );
+  const nVal = Math.min(n - 1, Math.round(n * config.valFraction));
+  const order = permutation(n, mulberry32((seed ^ 0x2545f491) >>> 0));
+  const train = order.slice(0, n - nVal).map((i) => rows[i]!);
+  const val = order.slice(n - nVal).map((i) => rows[i]!);
+  if (nVal > 0) notes.push(`${nVal} of ${n} pairs are held out for eval/loss, eval/accuracy and eval/margin`);
+  else if (config.valFraction > 0) notes.push(`Too few pairs to hold any out: there are no eval metrics`);
+  return { train, val, notes };
+}
+
+/** One Adam step on `rows`; returns the step's metrics (batch means), and whether it was applied. */
+function rewardStep(
+  trunk: GPT,
+  head: ScalarHead,
+  adam: Adam,
+  /** tf variable name → Adam's parameter name. */
+  names: Map<string, string>,
+  rows: readonly Row[],
+  config: RewardConfig,
+  pad: number,
+): { values: Record<string, number>; applied: boolean; tokens: number } {
+  const b = rows.length;
+  const seqs = [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)];
+  const tokens = seqs.reduce((a, s) => a + s.length, 0);
+  const { ids, last } = packSequences(seqs, pad); // [2b, T]: chosen rows, then rejected rows
+  const margin = rows.some((r) => r.margin !== 0) ? tf.tensor1d(rows.map((r) => r.margin)) : 0; // [b]
+  let stats: tf.Tensor | undefined;
+  let grads: tf.NamedTensorMap = {};
+  try {
+    const result = tf.variableGrads(() => {
+      const rewards = head.atLast(trunk.hidden(ids), last); // [2b]
+      const out = rewardLoss({
+        chosen: tf.slice(rewards, [0], [b]) as tf.Tensor1D, // [b]
+        rejected: tf.slice(rewards, [b], [b]) as tf.Tensor1D, // [b]
+        margin,
+        centerCoefficient: config.centerRewardsCoefficient,
+      });
+      stats = tf.keep(tf.stack([out.accuracy, out.margin, out.meanReward, out.minReward, out.maxReward])); // [5]
+      return tf.mean(out.losses) as tf.Scalar;
+    }, [...trunk.trainableVariables(), ...head.variables()]);
+    grads = result.grads;
+    const packed = tf.tidy(() =>
+      tf.concat([tf.stack([result.value, globalNorm(Object.values(grads))]), stats!]),
+    );
+    const numbers = packed.dataSync(); // [7]: the step's one read-back
+    tf.dispose([packed, result.value]);
+    const applied = Number.isFinite(numbers[0]) && Number.isFinite(numbers[1]);
+    if (applied) {
+      const byName = Object.fromEntries(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
+      adam.apply(byName, config.learningRate);
+    }
+    return { values: Object.fromEntries(STEP_METRICS.map((m, i) => [m, numbers[i]!])), applied, tokens };
+  } finally {
+    tf.dispose(Object.values(grads));
+    tf.dispose(ids);
+    if (typeof margin !== 'number') margin.dispose();
+    stats?.dispose();
+  }
+}
+
+/** Loss, accuracy and mean margin over the held-out pairs, no gradients. */
+function evaluate(
+  trunk: GPT,
+  head: ScalarHead,
+  val: readonly Row[],
+  config: RewardConfig,
+  pad: number,
+): Record<string, number> {
+  const m = val.length;
+  const seqs = [...val.map((r) => r.chosen), ...val.map((r) => r.rejected)];
+  const rewards = scoreSequences(trunk, head, seqs, 2 * config.batchSize, pad); // [2m]
+  const stats = tf.tidy(() => {
+    const out = rewardLoss({
+      chosen: tf.tensor1d(rewards.subarray(0, m)),
+      rejected: tf.tensor1d(rewards.subarray(m)),
+      margin: val.some((r) => r.margin !== 0) ? tf.tensor1d(val.map((r) => r.margin)) : 0,
+      centerCoefficient: config.centerRewardsCoefficient,
+    });
+    return tf.stack([tf.mean(out.losses), out.accuracy, out.margin]); // [3]
+  });
+  const [loss, accuracy, margin] = stats.dataSync();
+  stats.dispose();
+  return { 'eval/loss': loss!, 'eval/accuracy': accuracy!, 'eval/margin': margin! };
+}
+
+/** True when both head weights are finite. */
+function headFinite(head: ScalarHead): boolean {
+  const probe = tf.tidy(() => tf.add(tf.sum(tf.mul(head.weight, 0)), tf.sum(tf.mul(head.bias, 0))));
+  const ok = Number.isFinite(probe.dataSync()[0]);
+  probe.dispose();
+  return ok;
+}

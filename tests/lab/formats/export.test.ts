@@ -1,5 +1,6 @@
-// Export to TRL JSON Lines: the exact columns TRL documents, and export → import gives back the same
-// records for every kind; the single-turn bridges to the lab's current examples.
+// Export to TRL JSON Lines: the exact columns TRL documents (and a constitution's principle objects),
+// and export → import gives back the same records for every kind; the single-turn bridges to the
+// lab's current examples.
 import { describe, expect, it } from 'vitest';
 import {
   exportTrlJsonl,
@@ -34,6 +35,28 @@ describe('exportTrlJsonl', () => {
     expect(exportTrlJsonl('text', [])).toBe('');
   });
 
+  it('writes prompt-only rows, a preference margin, and a constitution as principle objects', () => {
+    expect(exportTrlJsonl('prompt', [{ prompt: [s('sys'), u('q')] }])).toBe(
+      '{"prompt":[{"role":"system","content":"sys"},{"role":"user","content":"q"}]}\n',
+    );
+    expect(
+      exportTrlJsonl('preference', [{ prompt: [u('q')], chosen: [a('c')], rejected: [a('r')], margin: 1.5 }]),
+    ).toBe(
+      '{"prompt":[{"role":"user","content":"q"}],"chosen":[{"role":"assistant","content":"c"}],' +
+        '"rejected":[{"role":"assistant","content":"r"}],"margin":1.5}\n',
+    );
+    const principle = {
+      name: 'honesty',
+      critique: 'Does it claim what it cannot know?',
+      revision: 'Add uncertainty.',
+      triggers: ['\\bdefinitely\\b'],
+      triggerOn: 'response' as const,
+      minWords: 0,
+      strategy: 'hedge' as const,
+    };
+    expect(exportTrlJsonl('constitution', [principle])).toBe(JSON.stringify(principle) + '\n');
+  });
+
   const sets: KindedRecords[] = [
     {
       kind: 'instruction',
@@ -63,6 +86,37 @@ describe('exportTrlJsonl', () => {
       ],
     },
     { kind: 'text', records: [{ text: 'one' }, { text: 'two\r\nlines\u2028and more' }] },
+    {
+      kind: 'preference',
+      records: [
+        { prompt: [u('q')], chosen: [a('c')], rejected: [a('r')], margin: -0.25 },
+        { prompt: [], chosen: [a('Yes')], rejected: [a('No')], margin: 3 },
+      ],
+    },
+    { kind: 'prompt', records: [{ prompt: [u('q')] }, { prompt: [s('sys'), u('q1'), a('r1'), u('q2 ✓')] }] },
+    {
+      kind: 'constitution',
+      records: [
+        {
+          name: 'harmlessness',
+          critique: 'Identify harm.',
+          revision: 'Remove it.',
+          triggers: ['(?:kill|hurt)s?', 'bomb'],
+          triggerOn: 'prompt',
+          minWords: 0,
+          strategy: 'refuse',
+        },
+        {
+          name: 'helpfulness',
+          critique: 'Too short?',
+          revision: 'Answer fully.',
+          triggers: [],
+          triggerOn: 'response',
+          minWords: 5,
+          strategy: 'expand',
+        },
+      ],
+    },
   ];
 
   it.each(sets)('round-trips $kind records', (set) => {

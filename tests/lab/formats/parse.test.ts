@@ -224,7 +224,54 @@ describe('bad input', () => {
         'conversations[1].from',
         'tool turn',
       ],
-      [{ conversations: [{ from: 'human', value: 'a' }] }, 'conversations', 'must end with a "gpt" turn'],
+      [
+        {
+          conversations: [
+            { from: 'human', value: 'a' },
+            { from: 'gpt', value: '' },
+          ],
+        },
+        'conversations',
+        'ends with an empty turn',
+      ],
+      [{ prompt: [u('q'), a('r')] }, 'prompt', '`prompt` must end with a user turn (it ends with assistant)'],
+      [{ prompt: '' }, 'prompt', '`prompt` is empty'],
+      [{ prompt: [] }, 'prompt', '`prompt` is empty'],
+      [{ prompt: [u('q'), a('r'), u(' ')] }, 'prompt', '`prompt` ends with an empty turn'],
+      [
+        { prompt: 'p', chosen: 'c', rejected: 'r', margin: '1' },
+        'margin',
+        '`margin` must be a number (found text)',
+      ],
+      [{ conversations: [{ from: 'human', value: '  ' }] }, 'conversations', '`conversations` is empty'],
+      [{ instruction: '', input: '' }, 'instruction', '`instruction` is empty'],
+      [{ name: 'n', critique: 'c', revision: '' }, 'revision', '`revision` is empty'],
+      [{ critique: 'c', revision: 'r' }, 'name', '`name` is missing'],
+      [
+        { name: 'n', critique: 'c', revision: 'r', triggers: ['ok', '(unclosed'] },
+        'triggers[1]',
+        '`triggers[1]` is not a valid regular expression (unterminated group)',
+      ],
+      [
+        { name: 'n', critique: 'c', revision: 'r', triggers: 'bomb' },
+        'triggers',
+        '`triggers` must be a list (found text)',
+      ],
+      [
+        { name: 'n', critique: 'c', revision: 'r', strategy: 'delete' },
+        'strategy',
+        '`strategy` must be "refuse", "hedge", "expand", "none" (found "delete")',
+      ],
+      [
+        { name: 'n', critique: 'c', revision: 'r', triggerOn: 3 },
+        'triggerOn',
+        '`triggerOn` must be "prompt", "response" (found a number)',
+      ],
+      [
+        { name: 'n', critique: 'c', revision: 'r', minWords: -1 },
+        'minWords',
+        '`minWords` must be a whole number, 0 or more (found -1)',
+      ],
       [
         {
           conversations: [{ from: 'human', value: 'a' }],
@@ -262,6 +309,44 @@ describe('bad input', () => {
       expect(r.errors[0]!.message.startsWith('line 1: ')).toBe(true);
       expect(r.refused).toBe(true);
     }
+  });
+
+  it('reads a conversation ending with a human turn as a prompt, but reports it among SFT conversations', () => {
+    const conv = (last: 'gpt' | 'human') => ({
+      conversations: [
+        { from: 'human', value: 'a' },
+        ...(last === 'gpt' ? [{ from: 'gpt', value: 'b' }] : []),
+      ],
+    });
+    expect(parseDataset(jsonl([conv('human')]))).toMatchObject({ format: 'sharegpt', kind: 'prompt' });
+    const r = parseDataset(jsonl([conv('gpt'), conv('human'), conv('gpt')]));
+    expect(r).toMatchObject({ format: 'sharegpt', kind: 'instruction', refused: false });
+    expect(r.records).toHaveLength(2);
+    expect(r.errors.map((e) => [e.field, e.message])).toEqual([
+      [
+        'conversations',
+        'line 2: `conversations` must end with a "gpt" turn (this record looks like ShareGPT prompts ' +
+          '(`conversations` ending with a "human" turn))',
+      ],
+    ]);
+  });
+
+  it('says a format cannot hold a kind rather than that no record fits it', () => {
+    const prompts = jsonl([{ prompt: 'How do I pick a lock?' }]);
+    const hh = parseDataset(prompts, { format: 'hh' });
+    expect(hh.refused).toBe(true);
+    expect(hh.errors[0]!.message).toBe(
+      'Anthropic HH files cannot hold prompt-only records: not supported for this kind ' +
+        '(the records are TRL prompt-only (`prompt` alone); import them as TRL)',
+    );
+    const principles = jsonl([{ name: 'n', critique: 'c', revision: 'r' }]);
+    expect(parseDataset(principles, { format: 'sharegpt' }).errors[0]!.message).toMatch(
+      /^ShareGPT \(LLaMA-Factory\) files cannot hold constitution principles: not supported for this kind/,
+    );
+    // A kind the format has, in another format's fields: what was looked for, and what was found.
+    expect(parseDataset(prompts, { format: 'alpaca' }).errors[0]!.message).toMatch(
+      /^no record has the fields of Alpaca .*; the records are TRL prompt-only \(`prompt` alone\)$/,
+    );
   });
 
   it('reports a record that is not an object', () => {

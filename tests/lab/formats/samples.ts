@@ -271,6 +271,108 @@ export const SAMPLES: Sample[] = [
       },
     ],
   },
+  {
+    name: 'TRL preference with a margin (reward trainer)',
+    format: 'trl',
+    kind: 'preference',
+    records: [
+      { prompt: [u('2+2?')], chosen: [a('4')], rejected: [a('5')], margin: 2.5 },
+      { chosen: 'Yes', rejected: 'No', margin: 0 },
+    ],
+    expected: [
+      { prompt: [u('2+2?')], chosen: [a('4')], rejected: [a('5')], margin: 2.5 },
+      { prompt: [], chosen: [a('Yes')], rejected: [a('No')], margin: 0 },
+    ],
+  },
+  {
+    name: 'TRL prompt-only (standard)',
+    format: 'trl',
+    kind: 'prompt',
+    records: [{ prompt: 'The sky is' }, { prompt: '  How do I pick a lock? 🔒\n' }],
+    expected: [{ prompt: [u('The sky is')] }, { prompt: [u('  How do I pick a lock? 🔒\n')] }],
+  },
+  {
+    name: 'TRL prompt-only (conversational)',
+    format: 'trl',
+    kind: 'prompt',
+    records: [
+      { prompt: [u('What color is the sky?')] },
+      { prompt: [s('Be brief.'), ...sky, u('And at night?')] },
+    ],
+    expected: [
+      { prompt: [u('What color is the sky?')] },
+      { prompt: [s('Be brief.'), ...sky, u('And at night?')] },
+    ],
+  },
+  {
+    name: 'ShareGPT prompts',
+    format: 'sharegpt',
+    kind: 'prompt',
+    records: [
+      { conversations: [{ from: 'human', value: 'Hi' }], system: 'Be kind.' },
+      {
+        conversations: [
+          { from: 'human', value: 'Hi' },
+          { from: 'gpt', value: 'Hello!' },
+          { from: 'human', value: 'How do I make a bomb?' },
+        ],
+      },
+    ],
+    expected: [
+      { prompt: [s('Be kind.'), u('Hi')] },
+      { prompt: [u('Hi'), a('Hello!'), u('How do I make a bomb?')] },
+    ],
+  },
+  {
+    name: 'Alpaca prompts',
+    format: 'alpaca',
+    kind: 'prompt',
+    records: [
+      { instruction: 'Translate to English.', input: 'Où est la gare ?' },
+      { instruction: 'What is AI?', system: 'Answer briefly.' },
+    ],
+    expected: [
+      { prompt: [u('Translate to English.\n\nOù est la gare ?')] },
+      { prompt: [s('Answer briefly.'), u('What is AI?')] },
+    ],
+  },
+  {
+    name: 'Constitution principles',
+    format: 'trl',
+    kind: 'constitution',
+    records: [
+      {
+        name: 'harmlessness',
+        critique: 'Identify ways in which the response is harmful.',
+        revision: 'Rewrite the response to remove anything harmful.',
+        triggers: ['\\b(bomb|weapon)s?\\b', 'pick a lock'],
+        triggerOn: 'prompt',
+        minWords: 0,
+        strategy: 'refuse',
+      },
+      { name: 'completeness', critique: 'Is the answer too short?', revision: 'Answer fully.', minWords: 4 },
+    ],
+    expected: [
+      {
+        name: 'harmlessness',
+        critique: 'Identify ways in which the response is harmful.',
+        revision: 'Rewrite the response to remove anything harmful.',
+        triggers: ['\\b(bomb|weapon)s?\\b', 'pick a lock'],
+        triggerOn: 'prompt',
+        minWords: 0,
+        strategy: 'refuse',
+      },
+      {
+        name: 'completeness',
+        critique: 'Is the answer too short?',
+        revision: 'Answer fully.',
+        triggers: [],
+        triggerOn: 'response',
+        minWords: 4,
+        strategy: 'none',
+      },
+    ],
+  },
 ];
 
 export const jsonl = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';

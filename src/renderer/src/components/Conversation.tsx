@@ -1,5 +1,6 @@
 // The whole stored record of an example, read-only: every turn with its role, in stored order (a
 // system message first), then the continuation(s) it ends with. The forms edit only the last exchange.
+// A constitution's principle, which has no turns, reads as its labelled fields.
 import { RECORD_SCHEMAS } from '../../../shared/records';
 import type { Message } from '../../../shared/records';
 import type { DatasetKind } from '../../../shared/schemas';
@@ -28,9 +29,10 @@ export function recordTurns(kind: DatasetKind, record: unknown): Turn[] | null {
     case 'preference': {
       const r = RECORD_SCHEMAS.preference.safeParse(record);
       if (!r.success) return null;
+      const chosen = r.data.margin === undefined ? 'Chosen' : `Chosen (margin ${r.data.margin})`;
       return [
         ...r.data.prompt.map((m) => turn(m)),
-        ...r.data.chosen.map((m) => turn(m, 'Chosen')),
+        ...r.data.chosen.map((m) => turn(m, chosen)),
         ...r.data.rejected.map((m) => turn(m, 'Rejected')),
       ];
     }
@@ -47,6 +49,24 @@ export function recordTurns(kind: DatasetKind, record: unknown): Turn[] | null {
     case 'text': {
       const r = RECORD_SCHEMAS.text.safeParse(record);
       return r.success ? [{ label: 'Text', role: 'user', content: r.data.text }] : null;
+    }
+    case 'prompt': {
+      const r = RECORD_SCHEMAS.prompt.safeParse(record);
+      return r.success ? r.data.prompt.map((m) => turn(m)) : null;
+    }
+    case 'constitution': {
+      const r = RECORD_SCHEMAS.constitution.safeParse(record);
+      if (!r.success) return null;
+      const p = r.data;
+      const field = (label: string, content: string): Turn => ({ label, role: 'system', content });
+      return [
+        field('Name', p.name),
+        field('Critique request', p.critique),
+        field('Revision request', p.revision),
+        field(`Trigger patterns (on the ${p.triggerOn})`, p.triggers.join('\n')),
+        field('Minimum words', String(p.minWords)),
+        field('Revision strategy', p.strategy),
+      ];
     }
   }
 }

@@ -3,7 +3,7 @@
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { Dataset, Example } from '../../../shared/schemas';
 import { ExampleRow } from './Examples';
-import { FIELDS, NOUN } from './ExampleFields';
+import { COLUMNS, FIELDS, NOUN } from './ExampleFields';
 
 /** Rows per page: enough to scan, few enough that a page of long texts renders at once. */
 export const PAGE_SIZE = 50;
@@ -29,6 +29,7 @@ interface Props {
 
 export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDeleted }: Props) {
   const fields = FIELDS[dataset.kind];
+  const headings = (COLUMNS[dataset.kind] ?? fields).map((c) => c.label);
   const noun = NOUN[dataset.kind];
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query.trim().toLowerCase());
@@ -88,9 +89,9 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
               <th scope="col" className="num">
                 #
               </th>
-              {fields.map((f) => (
-                <th scope="col" key={f.key}>
-                  {f.label}
+              {headings.map((label) => (
+                <th scope="col" key={label}>
+                  {label}
                 </th>
               ))}
               <th scope="col">

@@ -1,5 +1,6 @@
 // The example editors of a dataset page: the add form, and a table row with inline edit and delete.
 // Both edit the form view of an example (its last exchange); earlier turns are shown, never edited.
+// A kind with compact columns (a constitution) is edited in a form that spans the row.
 import { Fragment, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { DatasetKind, Example } from '../../../shared/schemas';
@@ -8,8 +9,11 @@ import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, Field } from './ui';
 import { Conversation } from './Conversation';
-import { blank, CellText, FieldInput, FIELDS, keysOf, NOUN, plural, TITLES } from './ExampleFields';
+import { blank, CellText, COLUMNS, FieldInput, FIELDS, keysOf, NOUN, plural, TITLES } from './ExampleFields';
 import type { FieldSpec, Values } from './ExampleFields';
+import '../cai.css';
+
+const ADD_ROWS = 4;
 
 export function AddExampleForm({
   datasetId,
@@ -34,7 +38,7 @@ export function AddExampleForm({
       onAdded(example);
       setValues(blank(fields));
       setErrors(NO_ERRORS);
-      form.current?.querySelector('textarea')?.focus();
+      form.current?.querySelector<HTMLElement>('textarea, input')?.focus();
     } catch (error) {
       setErrors(formErrors(error, keysOf(fields))); // what the user typed stays
     } finally {
@@ -54,12 +58,17 @@ export function AddExampleForm({
       {errors.general && <Alert>{errors.general}</Alert>}
       <div className={`add-grid add-grid-${kind}`}>
         {fields.map((f) => (
-          <Field key={f.key} label={f.label} error={errors.fields[f.key]}>
+          <Field
+            key={f.key}
+            label={f.label}
+            error={errors.fields[f.key]}
+            {...(f.hint ? { hint: f.hint } : {})}
+          >
             {(p) => (
               <FieldInput
                 spec={f}
                 control={p}
-                rows={kind === 'text' ? 12 : 4}
+                rows={f.rows ?? ADD_ROWS}
                 value={values[f.key] ?? ''}
                 onChange={(value) => setValues((v) => ({ ...v, [f.key]: value }))}
               />
@@ -144,11 +153,56 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
   );
   const conversation = expanded && (
     <tr className="conversation-row" id={conversationId}>
-      <td colSpan={fields.length + 2}>
+      <td colSpan={(COLUMNS[kind]?.length ?? fields.length) + 2}>
         <Conversation kind={kind} record={example.record} title={`Conversation of ${noun} ${index}`} />
       </td>
     </tr>
   );
+
+  const columns = COLUMNS[kind];
+  const actions = (
+    <td className="row-actions">
+      <form id={formId} onSubmit={(e) => void save(e)} noValidate>
+        {errors.general && <Alert>{errors.general}</Alert>}
+        <button type="submit" className="primary small" disabled={busy}>
+          Save
+        </button>
+        <button type="button" className="secondary small" onClick={stop}>
+          Cancel
+        </button>
+      </form>
+    </td>
+  );
+
+  if (mode === 'edit' && columns) {
+    return (
+      <tr className="editing" onKeyDown={(e) => e.key === 'Escape' && stop()}>
+        <th scope="row" className="num">
+          {index}
+        </th>
+        <td colSpan={columns.length}>
+          <div className={`add-grid add-grid-${kind}`}>
+            {fields.map((f, i) => (
+              <Field key={f.key} label={f.label} error={errors.fields[f.key]}>
+                {(p) => (
+                  <FieldInput
+                    spec={f}
+                    control={p}
+                    form={formId}
+                    rows={f.rows ?? 3}
+                    autoFocus={i === 0}
+                    value={values[f.key] ?? ''}
+                    onChange={(value) => setValues((v) => ({ ...v, [f.key]: value }))}
+                  />
+                )}
+              </Field>
+            ))}
+          </div>
+        </td>
+        {actions}
+      </tr>
+    );
+  }
 
   if (mode === 'edit') {
     return (
@@ -184,17 +238,7 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
               </Field>
             </td>
           ))}
-          <td className="row-actions">
-            <form id={formId} onSubmit={(e) => void save(e)} noValidate>
-              {errors.general && <Alert>{errors.general}</Alert>}
-              <button type="submit" className="primary small" disabled={busy}>
-                Save
-              </button>
-              <button type="button" className="secondary small" onClick={stop}>
-                Cancel
-              </button>
-            </form>
-          </td>
+          {actions}
         </tr>
         {conversation}
       </Fragment>
@@ -207,12 +251,19 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
         <th scope="row" className="num">
           {index}
         </th>
-        {fields.map((f, i) => (
-          <td key={f.key} className={f.input === 'label' ? undefined : 'text-cell'}>
-            {i === 0 && badge}
-            <CellText spec={f} value={example.data[f.key]} />
-          </td>
-        ))}
+        {columns
+          ? columns.map((c, i) => (
+              <td key={c.label} className={c.text ? 'text-cell' : undefined}>
+                {i === 0 && badge}
+                {c.cell(example.data)}
+              </td>
+            ))
+          : fields.map((f, i) => (
+              <td key={f.key} className={f.input === 'select' ? undefined : 'text-cell'}>
+                {i === 0 && badge}
+                <CellText spec={f} value={example.data[f.key]} />
+              </td>
+            ))}
         <td className="row-actions">
           {mode === 'view' ? (
             <>

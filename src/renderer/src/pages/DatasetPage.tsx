@@ -1,5 +1,5 @@
 // One dataset: a form to add examples, the examples in a paged table with inline edit and delete,
-// and its export as TRL JSONL.
+// and its export as TRL JSONL (a constitution as JSONL of principle objects).
 import { useState } from 'react';
 import { DATASET_KIND_LABELS } from '../../../shared/schemas';
 import type { Algorithm, DatasetKind, DatasetWithExamples, Example } from '../../../shared/schemas';
@@ -19,6 +19,20 @@ const TRAINS: Record<DatasetKind, Algorithm | null> = {
   instruction: 'sft',
   preference: 'dpo',
   unpaired: null,
+  prompt: 'ppo',
+  constitution: null,
+};
+
+/** What Export writes, per dataset kind. */
+const EXPORT_HINTS: Record<DatasetKind, string> = {
+  text: 'Export saves it as TRL language-modeling JSONL: one {"text": …} record per line.',
+  instruction: 'Export saves it as TRL conversational JSONL: one record per line, with every turn.',
+  preference: 'Export saves it as TRL conversational JSONL: one record per line, with every turn.',
+  unpaired: 'Export saves it as TRL conversational JSONL: one record per line, with every turn.',
+  prompt: 'Export saves it as TRL prompt-only JSONL: one {"prompt": [turns]} record per line.',
+  constitution:
+    'Export saves it as JSONL: one principle per line ({"name", "critique", "revision", "triggers", …}). ' +
+    'Choose it as the Constitution of a Constitutional AI run.',
 };
 
 /** Downloads the dataset as TRL conversational JSONL (one record per line). */
@@ -121,9 +135,7 @@ export function DatasetPage({ id }: { id: number }) {
             <When iso={dataset.createdAt} />
           </p>
           <p className="hint" id="export-format">
-            {dataset.kind === 'text'
-              ? 'Export saves it as TRL language-modeling JSONL: one {"text": …} record per line.'
-              : 'Export saves it as TRL conversational JSONL: one record per line, with every turn.'}
+            {EXPORT_HINTS[dataset.kind]}
           </p>
         </div>
         <div className="header-actions">

@@ -1,10 +1,10 @@
-// Datasets: the list, its empty state, the "New dataset" form, the Import dialog, and the sandbox
-// worlds (generate one; the list of those generated).
+// Datasets: the list, its empty state, the "New dataset" form, the Import dialog, a copy of the default
+// constitution to edit, and the sandbox worlds (generate one; the list of those generated).
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { DATASET_KIND_LABELS, DatasetKind } from '../../../shared/schemas';
 import type { DatasetKind as Kind } from '../../../shared/schemas';
-import { lab } from '../lab';
+import { errorMessage, lab } from '../lab';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { formErrors, NO_ERRORS } from '../forms';
@@ -63,11 +63,33 @@ function NewDatasetForm({ onCancel }: { onCancel: () => void }) {
   );
 }
 
+/** Makes an editable copy of the constitution shipped with the lab, and opens it. */
+function CopyConstitution({ onError }: { onError: (message: string | null) => void }) {
+  const [busy, setBusy] = useState(false);
+  const copy = async () => {
+    setBusy(true);
+    onError(null);
+    try {
+      const dataset = await lab.copyDefaultConstitution({});
+      navigate(`/datasets/${dataset.id}`);
+    } catch (e) {
+      onError(`Could not copy the default constitution: ${errorMessage(e)}`);
+      setBusy(false);
+    }
+  };
+  return (
+    <button type="button" className="secondary" disabled={busy} onClick={() => void copy()}>
+      {busy ? 'Copying…' : 'Copy the default constitution'}
+    </button>
+  );
+}
+
 export function DatasetsPage() {
   const { data, reload } = useLoad(() => lab.listDatasets());
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
   const [generating, setGenerating] = useState(false);
+  const [copyError, setCopyError] = useState<string | null>(null);
 
   return (
     <section>
@@ -75,14 +97,15 @@ export function DatasetsPage() {
         <div>
           <h1 tabIndex={-1}>Datasets</h1>
           <p className="muted">
-            Preference pairs, instruction data, good/bad examples and documents, built by hand or imported
-            from TRL, ShareGPT, Alpaca or Anthropic HH files. Kept on this machine.
+            Preference pairs, instruction data, good/bad examples, documents, prompts and constitutions, built
+            by hand or imported from TRL, ShareGPT, Alpaca or Anthropic HH files. Kept on this machine.
           </p>
         </div>
         <div className="header-actions">
           <button type="button" className="secondary" onClick={() => setGenerating(true)}>
             Generate from sandbox world
           </button>
+          <CopyConstitution onError={setCopyError} />
           <button type="button" className="secondary" onClick={() => setImporting(true)}>
             Import
           </button>
@@ -92,6 +115,7 @@ export function DatasetsPage() {
         </div>
       </header>
 
+      {copyError && <Alert>{copyError}</Alert>}
       {data.state === 'loading' && <Loading what="datasets" />}
       {data.state === 'error' && <LoadError error={data.error} retry={() => void reload()} />}
       {data.state === 'ready' && data.value.length === 0 && (

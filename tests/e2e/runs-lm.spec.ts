@@ -85,16 +85,19 @@ test('the SFT form reports a bad field next to it, and says when there is no dat
 }) => {
   await page.goto(host.url);
   const form = await openRunForm(page);
-  await form.getByLabel('Algorithm').selectOption({ label: 'SFT' });
+  // Pretraining has no built-in corpus: with no text dataset there is nothing to pick.
+  await form.getByLabel('Algorithm').selectOption({ label: 'Pretraining' });
   await expect(form.getByLabel('Dataset')).toBeDisabled();
-  await expect(form.getByText('No instruction datasets yet')).toBeVisible();
+  await expect(form.getByText('No text datasets yet')).toBeVisible();
+  await form.getByRole('button', { name: 'Start run' }).click();
+  await expect(form.getByLabel('Dataset')).toHaveAccessibleDescription(/Choose a dataset/);
+  // SFT can always start from the built-in sandbox SFT pairs.
+  await form.getByLabel('Algorithm').selectOption({ label: 'SFT' });
+  await expect(form.getByLabel('Dataset')).toHaveValue('sandbox-sft');
   await expect(form.getByLabel('Base model')).toHaveValue('');
   await expect(form.getByLabel('Packing')).not.toBeChecked();
   const lr = form.getByLabel('Learning rate');
   await expect(lr).toHaveValue('0.0003');
-  await lr.fill('-1');
-  await form.getByRole('button', { name: 'Start run' }).click();
-  await expect(form.getByLabel('Dataset')).toHaveAccessibleDescription(/Choose a dataset/);
 
   // With a dataset, the lab's own check names the field.
   await page.keyboard.press('Escape');

@@ -9,25 +9,28 @@ import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetPage } from './pages/DatasetPage';
 import { RunsPage } from './pages/RunsPage';
 import { RunPage } from './pages/RunPage';
+import { CaiReviewPage } from './pages/CaiReviewPage';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { PipelinePage } from './pages/PipelinePage';
 import { WorldPage } from './pages/WorldPage';
 import { PlaygroundPage } from './pages/PlaygroundPage';
 import { TemplatesPage } from './pages/TemplatesPage';
+import { RewardModelsPage } from './pages/RewardModelsPage';
 
 /** The main navigation: each section and the pages it covers. */
 const SECTIONS = [
   { to: '/datasets', label: 'Datasets', pages: ['datasets', 'dataset', 'world'] },
-  { to: '/runs', label: 'Runs', pages: ['runs', 'run'] },
+  { to: '/runs', label: 'Runs', pages: ['runs', 'run', 'caiReview'] },
   { to: '/pipelines', label: 'Pipelines', pages: ['pipelines', 'pipeline'] },
   { to: '/playground', label: 'Playground', pages: ['playground'] },
+  { to: '/reward-models', label: 'Reward models', pages: ['rewardModels'] },
   { to: '/templates', label: 'Templates', pages: ['templates'] },
 ] as const satisfies readonly { to: string; label: string; pages: readonly Route['page'][] }[];
 
 const sectionOf = (page: Route['page']) =>
   SECTIONS.find((s) => (s.pages as readonly Route['page'][]).includes(page))?.to ?? null;
 
-/** The model the playground opens with (`#/playground?model=3`), or null. */
+/** The model the playground or the reward scoring view opens with (`#/playground?model=3`), or null. */
 const modelParam = (query: URLSearchParams): number | null => {
   const raw = query.get('model');
   return raw !== null && /^\d+$/.test(raw) ? Number(raw) : null;
@@ -43,6 +46,8 @@ function Page({ route }: { route: Route }) {
       return <RunsPage />;
     case 'run':
       return <RunPage key={route.id} id={route.id} />;
+    case 'caiReview':
+      return <CaiReviewPage key={route.id} id={route.id} />;
     case 'pipelines':
       return <PipelinesPage />;
     case 'pipeline':
@@ -56,6 +61,10 @@ function Page({ route }: { route: Route }) {
     }
     case 'templates':
       return <TemplatesPage />;
+    case 'rewardModels': {
+      const model = modelParam(route.query);
+      return <RewardModelsPage key={model ?? 'none'} initialModelId={model} />;
+    }
     case 'notFound':
       return (
         <NotFound what={`There is no page at “${route.path}”.`} back="/datasets" backLabel="Go to Datasets" />
@@ -108,7 +117,7 @@ export function App() {
   // After in-app navigation, move focus to the new page's heading so screen readers announce it. A
   // page that only changes its own query (a dialog's `?new=`) keeps focus where it is; a new
   // `?model=` opens a new playground, so it counts as navigation.
-  const pageKey = route.page === 'playground' ? path : path.split('?')[0];
+  const pageKey = route.page === 'playground' || route.page === 'rewardModels' ? path : path.split('?')[0];
   useEffect(() => {
     if (first.current) {
       first.current = false;

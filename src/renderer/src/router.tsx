@@ -10,10 +10,12 @@ export type Route = (
   | { page: 'world'; id: number }
   | { page: 'runs' }
   | { page: 'run'; id: number }
+  | { page: 'caiReview'; id: number }
   | { page: 'pipelines' }
   | { page: 'pipeline'; id: number }
   | { page: 'playground' }
   | { page: 'templates' }
+  | { page: 'rewardModels' }
   | { page: 'notFound'; path: string }
 ) & {
   /** The query after the path in the hash (empty when there is none). */
@@ -34,6 +36,10 @@ export function parseRoute(path: string): Route {
   const parts = pathname.split('/').filter(Boolean);
   const [section, rawId, ...rest] = parts;
   const notFound = { page: 'notFound' as const, path, query };
+  if (section === 'runs' && rest.length === 1 && rest[0] === 'review') {
+    const runId = parseId(rawId); // `/runs/:id/review`: a Constitutional AI run's pairs
+    return isId(runId) ? { page: 'caiReview', id: runId, query } : notFound;
+  }
   if (rest.length > 0) return notFound;
   const id = parseId(rawId);
   switch (section) {
@@ -54,6 +60,8 @@ export function parseRoute(path: string): Route {
       return id === null ? { page: 'playground', query } : notFound;
     case 'templates':
       return id === null ? { page: 'templates', query } : notFound;
+    case 'reward-models':
+      return id === null ? { page: 'rewardModels', query } : notFound;
     default:
       return notFound;
   }

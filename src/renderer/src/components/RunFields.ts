@@ -1,41 +1,24 @@
-// The fields of the New run form, per algorithm: label, control, one line of help and whether it sits
-// under "Advanced". Defaults are not written here: they come from parsing `{}` with the algorithm's
-// schema (RUN_CONFIGS), so the form can never disagree with what a run would resolve to.
-import { EvalSetName, RUN_CONFIGS, TEMPLATE_LABELS, TemplateName } from '../../../shared/schemas';
-import type { Algorithm } from '../../../shared/schemas';
+// The fields of the New run form, per algorithm (pretraining, SFT and evaluation here; the alignment
+// algorithms in RunFieldsAlign.ts), and the form values they read and write. Defaults are not written
+// here: they come from parsing `{}` with the algorithm's schema (RUN_CONFIGS), so the form can never
+// disagree with what a run would resolve to. A run kind (RUN_KINDS) adds its fixed config on top.
+import { EvalSetName, RUN_CONFIGS, RUN_KINDS } from '../../../shared/schemas';
+import type { Algorithm, RunKind } from '../../../shared/schemas';
+import {
+  TEMPLATE_OPTIONS,
+  baseModel,
+  epochs,
+  learningRate,
+  maxGradNorm,
+  num,
+  seed,
+  specFor,
+  template,
+} from './RunFieldSpec';
+import type { FieldSpec, FieldValues, Option } from './RunFieldSpec';
+import { CAI_FIELDS, DPO_FIELDS, PPO_FIELDS, REWARD_FIELDS } from './RunFieldsAlign';
 
-export interface Option {
-  value: string;
-  label: string;
-}
-
-export type FieldSpec = {
-  /** The config key, e.g. `learningRate` (errors arrive as `config.learningRate`). */
-  key: string;
-  label: string;
-  /** One line: what the field does. */
-  hint: string;
-  advanced?: boolean;
-} & (
-  | { control: 'number'; step: 'any' | '1' }
-  | { control: 'select'; options: readonly Option[] }
-  | { control: 'checkbox' }
-  /** A trained model, from those loaded when the form opens; `none` labels the empty choice, if allowed. */
-  | { control: 'model'; none?: string }
-  /** A sandbox world, from those loaded when the form opens. */
-  | { control: 'world' }
-  /** Several of a fixed set of values. */
-  | { control: 'multi'; options: readonly Option[] }
-);
-
-const num = (key: string, label: string, hint: string, step: 'any' | '1', advanced = false): FieldSpec => ({
-  key,
-  label,
-  hint,
-  control: 'number',
-  step,
-  advanced,
-});
+export type { FieldSpec, FieldValue, FieldValues, Option } from './RunFieldSpec';
 
 /** Model sizes, from the engine's presets (src/main/engine/model/presets.ts). */
 export const MODEL_OPTIONS: readonly Option[] = [
@@ -44,22 +27,21 @@ export const MODEL_OPTIONS: readonly Option[] = [
   { value: 'lab-base', label: 'lab-base — 5.1 M params, slow' },
 ];
 
-const TEMPLATE_OPTIONS = TemplateName.options.map((t) => ({ value: t, label: TEMPLATE_LABELS[t] }));
 const EVAL_SET_LABELS: Record<EvalSetName, string> = {
   factsPretrainOnly: 'Pretrain-only facts (known from the corpus alone)',
   factsHeldOut: 'Held-out facts (of subjects taught in SFT)',
   arithmetic: 'Arithmetic',
+  harmful: 'Harmful requests (should be refused)',
+  benign: 'Benign look-alikes (should not be refused)',
+  unanswerable: "Unanswerable questions (should say it doesn't know)",
 };
 
-const learningRate = (hint: string) => num('learningRate', 'Learning rate', hint, 'any');
-const epochs = num('epochs', 'Epochs', 'Passes over the data.', '1');
 const maxSteps = num(
   'maxSteps',
   'Max steps',
   'Stop after this many optimizer steps (0 = the epochs decide).',
   '1',
 );
-const seed = num('seed', 'Seed', 'Same seed, same run.', '1');
 const accumulation = num(
   'gradientAccumulationSteps',
   'Gradient accumulation steps',
@@ -67,14 +49,6 @@ const accumulation = num(
   '1',
   true,
 );
-const maxGradNorm = num(
-  'maxGradNorm',
-  'Max gradient norm',
-  "Clip the gradient's global norm to this (0 = no clipping).",
-  'any',
-  true,
-);
-
 export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
   pretrain: [
     {
@@ -117,20 +91,8 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
     maxGradNorm,
   ],
   sft: [
-    {
-      key: 'baseModel',
-      label: 'Base model',
-      control: 'model',
-      none: 'None (fresh byte-tiny model)',
-      hint: 'Start from a trained model (usually a pretrained one); its tokenizer comes with it.',
-    },
-    {
-      key: 'template',
-      label: 'Template',
-      control: 'select',
-      options: TEMPLATE_OPTIONS,
-      hint: "How conversations become text; the loss covers the assistant's turns only.",
-    },
+    baseModel('Start from a trained model (usually a pretrained one); its tokenizer comes with it.'),
+    template("How conversations become text; the loss covers the assistant's turns only."),
     learningRate('Peak step size after warm-up; it then decays along a cosine to a tenth.'),
     num('batchSize', 'Batch size', 'Conversations per step.', '1'),
     epochs,
@@ -146,49 +108,10 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
     accumulation,
     maxGradNorm,
   ],
-  dpo: [
-    {
-      key: 'lossType',
-      label: 'Loss',
-      control: 'select',
-      options: [
-        { value: 'sigmoid', label: 'DPO (sigmoid)' },
-        { value: 'ipo', label: 'IPO (squared, length-averaged)' },
-        { value: 'hinge', label: 'SLiC (hinge)' },
-        { value: 'robust', label: 'Robust DPO (label noise)' },
-        { value: 'simpo', label: 'SimPO (no reference)' },
-        { value: 'orpo', label: 'ORPO (no reference, with NLL)' },
-      ],
-      hint: 'Which member of the DPO family; SimPO and ORPO need no frozen reference.',
-    },
-    {
-      key: 'baseModel',
-      label: 'Base model',
-      control: 'model',
-      none: 'None (fresh model)',
-      hint: 'Start the policy and the frozen reference from this model (usually an SFT one).',
-    },
-    {
-      key: 'template',
-      label: 'Template',
-      control: 'select',
-      options: TEMPLATE_OPTIONS,
-      hint: 'How a base model reads the pairs (the template it was tuned with).',
-    },
-    num('beta', 'Beta', 'Reward temperature; larger stays closer to the reference.', 'any'),
-    learningRate('Adam step size.'),
-    num('epochs', 'Epochs', 'Passes over the data.', '1'),
-    num('batchSize', 'Batch size', 'Pairs per optimizer step.', '1'),
-    seed,
-    num(
-      'labelSmoothing',
-      'Label smoothing',
-      'Share of labels assumed flipped (cDPO/robust), 0 to 0.5.',
-      'any',
-      true,
-    ),
-    num('gamma', 'SimPO margin', 'Target reward margin γ of SimPO.', 'any', true),
-  ],
+  reward: REWARD_FIELDS,
+  dpo: DPO_FIELDS,
+  ppo: PPO_FIELDS,
+  cai: CAI_FIELDS,
   eval: [
     { key: 'model', label: 'Model', control: 'model', hint: 'The trained model to ask the questions.' },
     {
@@ -212,19 +135,23 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
       hint: 'The chat template the model was tuned with.',
     },
     num('maxNewTokens', 'Max new tokens', 'Longest reply, in tokens (greedy decoding).', '1'),
+    {
+      key: 'referenceModel',
+      label: 'Reference model',
+      control: 'model',
+      none: 'None',
+      hint: "Also measure the KL to this model on the model's own replies (e.g. the SFT model it was aligned from).",
+      advanced: true,
+    },
   ],
 };
 
-/** A form value: text for numbers and selects (so a bad entry is kept as typed), a flag for a
- * checkbox, a list for several choices. */
-export type FieldValue = string | boolean | string[];
-export type FieldValues = Record<string, FieldValue>;
-
-/** The schema's defaults for every field of the algorithm's form, as form values. */
-export function defaultValues(algorithm: Algorithm): FieldValues {
+/** The schema's defaults for every field of the kind's form, with the kind's fixed config, as form values. */
+export function defaultValues(kind: RunKind): FieldValues {
+  const { algorithm, config } = RUN_KINDS[kind];
   // `partial()`: an evaluation's model and world have no default.
   const defaults = RUN_CONFIGS[algorithm].partial().parse({}) as Record<string, unknown>;
-  return fromConfig(algorithm, defaults);
+  return fromConfig(algorithm, { ...defaults, ...config });
 }
 
 /** Form values from a config record (a run's resolved config, or the defaults). */
@@ -239,16 +166,26 @@ export function fromConfig(algorithm: Algorithm, config: Record<string, unknown>
   );
 }
 
+/** The fields the kind's form shows with these values, labelled for the kind. */
+export function visibleFields(kind: RunKind, values: FieldValues): FieldSpec[] {
+  return RUN_FIELDS[RUN_KINDS[kind].algorithm]
+    .filter((f) => !f.show || f.show({ kind, values }))
+    .map((f) => specFor(f, kind));
+}
+
 /** A number when the text is one; otherwise the raw text, so the server names the field and why. */
 const toNumber = (raw: string): number | string => {
   const n = Number(raw);
   return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
 };
 
-/** The config to send: numbers parsed, an empty model or world left out (the lab names what is missing). */
-export function toConfig(algorithm: Algorithm, values: FieldValues): Record<string, unknown> {
+/**
+ * The config to send: the visible fields (numbers parsed, an empty model or world left out, so the lab
+ * names what is missing), then the kind's fixed config (IPO's loss, …).
+ */
+export function toConfig(kind: RunKind, values: FieldValues): Record<string, unknown> {
   const config: Record<string, unknown> = {};
-  for (const f of RUN_FIELDS[algorithm]) {
+  for (const f of visibleFields(kind, values)) {
     const v = values[f.key];
     if (v === undefined) continue;
     if (f.control === 'checkbox') config[f.key] = v === true;
@@ -257,7 +194,8 @@ export function toConfig(algorithm: Algorithm, values: FieldValues): Record<stri
     else if (f.control === 'number') config[f.key] = toNumber(v);
     else if (f.control === 'model' || f.control === 'world') {
       if (v !== '') config[f.key] = toNumber(v);
-    } else config[f.key] = v;
+    } else if (f.control === 'dataset') config[f.key] = /^\d+$/.test(v) ? Number(v) : v;
+    else config[f.key] = v;
   }
-  return config;
+  return { ...config, ...RUN_KINDS[kind].config };
 }

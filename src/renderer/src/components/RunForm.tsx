@@ -1,28 +1,51 @@
-// The "New run" form: the algorithm, a dataset of the kind it trains on, and the algorithm's
-// hyperparameters (RunFields.ts), each with its help line and, after a refused start, its error.
-// It can open prefilled: "Run again" (a run's config) or "Fine-tune with SFT" (a base model).
-import { useId, useState } from 'react';
+// The "New run" form: the run kind (an algorithm, or a DPO-family loss under its own name), a dataset
+// of a kind it reads, and the algorithm's hyperparameters (RunFields.ts), each with its help line and,
+// after a refused start, its error. It can open prefilled: "Run again" (a run's config), "Fine-tune
+// with SFT" (a base model), "Train PPO with it" (a reward model).
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import {
-  ALGORITHM_DATASET_KIND,
-  ALGORITHM_LABELS,
-  Algorithm,
-  BUILTIN_DATASETS,
+  ALGORITHM_DATASET_KINDS,
+  BUILTIN_DATASET_KINDS,
+  RUN_KINDS,
+  RunKindName,
 } from '../../../shared/schemas';
-import type { Algorithm as Algo, Dataset, Model, RunDatasetRef, WorldSummary } from '../../../shared/schemas';
-import { lab } from '../lab';
+import type {
+  Algorithm as Algo,
+  BuiltinDataset,
+  DatasetKind,
+  RunDatasetRef,
+  RunKind,
+} from '../../../shared/schemas';
+import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
 import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, Field } from './ui';
-import { RUN_FIELDS, defaultValues, fromConfig, toConfig } from './RunFields';
+import { RUN_FIELDS, defaultValues, fromConfig, toConfig, visibleFields } from './RunFields';
 import type { FieldSpec, FieldValue, FieldValues } from './RunFields';
+import {
+  KIND_GROUPS,
+  KIND_HELP,
+  builtinsFor,
+  checkRun,
+  datasetKinds,
+  datasetNote,
+  defaultDataset,
+  kindOf,
+} from './RunKinds';
+import { ConfigField, DatasetField, modelsFor } from './RunFormControls';
+import type { Lists } from './RunFormControls';
 import '../runs-worlds.css';
+
+export { modelLabel } from './RunFormControls';
 
 /** What the form opens with; anything left out takes the schema's default. */
 export interface RunFormInitial {
   algorithm: Algo;
+  /** The kind to open; by default the one the algorithm and config make (a DPO config with `lossType: 'ipo'` is IPO). */
+  kind?: RunKind;
   dataset?: RunDatasetRef;
   /** A config record (e.g. a finished run's); keys the form does not show are sent as they are. */
   config?: Record<string, unknown>;
@@ -33,216 +56,58 @@ const hiddenKeys = (algorithm: Algo, config: Record<string, unknown>): Record<st
   const shown = new Set(RUN_FIELDS[algorithm].map((f) => f.key));
   // DPO's `model` follows the dataset (seed-tiny for seed-dpo, byte-tiny for text): let the lab pick it again.
   if (algorithm === 'dpo') shown.add('model');
+  // "Run again" starts afresh; continuing a stopped run is "Resume".
+  shown.add('resumeFrom');
   return Object.fromEntries(Object.entries(config).filter(([k]) => !shown.has(k)));
 };
-
-/** A model's option text: its run's name, id and shape. */
-export const modelLabel = (m: Model): string => {
-  const preset = typeof m.arch.preset === 'string' ? m.arch.preset : `${String(m.arch.dModel)}-wide`;
-  return `${m.name} — model #${m.id}, ${preset}`;
-};
-
-/** Models a fine-tune can start from, newest first (the DPO tutorial's 50-token models read no text). */
-const baseModels = (models: Model[]): Model[] =>
-  models.filter((m) => m.arch.tokenizer !== 'seed-dpo').sort((a, b) => b.id - a.id);
 
 /** A required model or world select shows its first option until one is picked: send that one. */
 function withChoices(fields: readonly FieldSpec[], values: FieldValues, lists: Lists): FieldValues {
   const out = { ...values };
   for (const f of fields) {
     if (out[f.key] !== '') continue;
-    if (f.control === 'model' && f.none === undefined && lists.models?.[0])
-      out[f.key] = String(lists.models[0].id);
-    if (f.control === 'world' && lists.worlds?.[0]) out[f.key] = String(lists.worlds[0].id);
+    const first = f.control === 'model' && f.none === undefined ? modelsFor(f, lists.models)?.[0] : undefined;
+    if (first) out[f.key] = String(first.id);
+    if (f.control === 'world' && f.none === undefined && lists.worlds?.[0])
+      out[f.key] = String(lists.worlds[0].id);
   }
   return out;
 }
 
-function Checkbox(props: { label: string; hint: string; error?: string | undefined } & Control) {
-  const id = useId();
-  const { label, hint, error, value, onChange } = props;
+const isBuiltin = (v: string): v is BuiltinDataset => Object.hasOwn(BUILTIN_DATASET_KINDS, v);
+
+/** Constitutional AI: make the default constitution an editable dataset, and pick it. */
+function CopyConstitution({ onCopied }: { onCopied: (id: number) => void }) {
+  const [copied, setCopied] = useState<{ id: number; name: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const copy = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const dataset = await lab.copyDefaultConstitution({});
+      setCopied({ id: dataset.id, name: dataset.name });
+      onCopied(dataset.id);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <div className={`field run-checkbox${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>
-        <input
-          id={id}
-          type="checkbox"
-          checked={value === true}
-          aria-invalid={Boolean(error)}
-          aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-          onChange={(e) => onChange(e.target.checked)}
-        />
-        {label}
-      </label>
-      <p className="hint" id={`${id}-hint`}>
-        {hint}
-      </p>
-      {error && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {error}
+    <div className="run-form-aside">
+      {copied ? (
+        <p className="hint" role="status">
+          Copied as <Link to={`/datasets/${copied.id}`}>{copied.name}</Link>; edit its principles there.
         </p>
+      ) : (
+        <button type="button" className="secondary small" disabled={busy} onClick={() => void copy()}>
+          Copy the default constitution to edit it
+        </button>
       )}
-    </div>
-  );
-}
-
-interface Control {
-  value: FieldValue | undefined;
-  onChange: (v: FieldValue) => void;
-}
-
-/** Several choices as a group of checkboxes, described by its hint and error. */
-function Choices(props: { spec: FieldSpec & { control: 'multi' }; error: string | undefined } & Control) {
-  const id = useId();
-  const { spec, error, value, onChange } = props;
-  const chosen = Array.isArray(value) ? value : [];
-  return (
-    <fieldset
-      className={`field radio-group run-choices${error ? ' field-invalid' : ''}`}
-      aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-    >
-      <legend>{spec.label}</legend>
-      {spec.options.map((o) => (
-        <label key={o.value}>
-          <input
-            type="checkbox"
-            checked={chosen.includes(o.value)}
-            onChange={(e) =>
-              onChange(e.target.checked ? [...chosen, o.value] : chosen.filter((v) => v !== o.value))
-            }
-          />
-          {o.label}
-        </label>
-      ))}
-      <p className="hint" id={`${id}-hint`}>
-        {spec.hint}
-      </p>
       {error && (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-interface Lists {
-  models: Model[] | null;
-  worlds: WorldSummary[] | null;
-}
-
-function ConfigField({
-  spec,
-  error,
-  lists,
-  ...control
-}: Control & { spec: FieldSpec; error: string | undefined; lists: Lists }) {
-  const { value, onChange } = control;
-  const { models, worlds } = lists;
-  if (spec.control === 'checkbox')
-    return <Checkbox label={spec.label} hint={spec.hint} error={error} {...control} />;
-  if (spec.control === 'multi') return <Choices spec={spec} error={error} {...control} />;
-  const text = typeof value === 'string' ? value : '';
-  return (
-    <Field label={spec.label} error={error} hint={spec.hint}>
-      {(p) =>
-        spec.control === 'number' ? (
-          <input
-            {...p}
-            type="number"
-            inputMode="decimal"
-            step={spec.step}
-            value={text}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        ) : spec.control === 'select' ? (
-          <select {...p} value={text} onChange={(e) => onChange(e.target.value)}>
-            {spec.options.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        ) : spec.control === 'model' ? (
-          <select {...p} value={text} onChange={(e) => onChange(e.target.value)}>
-            {spec.none !== undefined && <option value="">{spec.none}</option>}
-            {spec.none === undefined && models?.length === 0 && (
-              <option value="">No models yet — train one</option>
-            )}
-            {models === null && text !== '' && <option value={text}>Model #{text}</option>}
-            {(models ?? []).map((m) => (
-              <option key={m.id} value={String(m.id)}>
-                {modelLabel(m)}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <select {...p} value={text} onChange={(e) => onChange(e.target.value)}>
-            {worlds?.length === 0 && (
-              <option value="">No worlds yet — generate one on the Datasets page</option>
-            )}
-            {worlds === null && text !== '' && <option value={text}>World #{text}</option>}
-            {(worlds ?? []).map((w) => (
-              <option key={w.id} value={String(w.id)}>
-                {w.name}
-              </option>
-            ))}
-          </select>
-        )
-      }
-    </Field>
-  );
-}
-
-function DatasetField(props: {
-  algorithm: Algo;
-  kind: 'text' | 'instruction' | 'preference';
-  datasets: Dataset[] | null;
-  loadFailed: boolean;
-  value: string;
-  onChange: (v: string) => void;
-  error: string | undefined;
-}) {
-  const { algorithm, kind, datasets, value, onChange, error } = props;
-  const mine = (datasets ?? []).filter((d) => d.kind === kind);
-  const builtins = algorithm === 'dpo' ? BUILTIN_DATASETS : [];
-  const none = datasets !== null && mine.length === 0 && builtins.length === 0;
-  const noun = { text: 'text', instruction: 'instruction', preference: 'preference' }[kind];
-  const hint = props.loadFailed
-    ? 'Could not load your datasets.'
-    : none
-      ? `No ${noun} datasets yet — generate a sandbox world on the Datasets page or import one.`
-      : `Only ${noun} datasets fit ${ALGORITHM_LABELS[algorithm]}.`;
-  return (
-    <div>
-      <Field label="Dataset" error={error} hint={hint}>
-        {(p) => (
-          <select {...p} value={value} disabled={none} onChange={(e) => onChange(e.target.value)}>
-            {none && <option value="">—</option>}
-            {mine.length > 0 && (
-              <optgroup label={`Your ${noun} datasets`}>
-                {mine.map((d) => (
-                  <option key={d.id} value={String(d.id)}>
-                    {d.name}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-            {builtins.length > 0 && (
-              <optgroup label="Built in">
-                {builtins.map((b) => (
-                  <option key={b} value={b}>
-                    {b}
-                  </option>
-                ))}
-              </optgroup>
-            )}
-          </select>
-        )}
-      </Field>
-      {none && (
-        <p className="run-form-empty">
-          <Link to="/datasets">Go to Datasets</Link>
+        <p className="field-error" role="alert">
+          Could not copy it: {error}
         </p>
       )}
     </div>
@@ -253,62 +118,72 @@ export function NewRunForm({ onCancel, initial }: { onCancel: () => void; initia
   const datasets = useLoad(() => lab.listDatasets());
   const models = useLoad(() => lab.listModels());
   const worlds = useLoad(() => lab.listWorlds());
-  const [algorithm, setAlgorithm] = useState<Algo>(initial?.algorithm ?? 'dpo');
+  const startKind: RunKind = initial?.kind ?? (initial ? kindOf(initial.algorithm, initial.config) : 'dpo');
+  const [kind, setKind] = useState<RunKind>(startKind);
   const [dataset, setDataset] = useState<string>(
     initial?.dataset === undefined ? '' : String(initial.dataset),
   );
   const [name, setName] = useState('');
-  // Values per algorithm, so switching back and forth loses nothing typed.
-  const [values, setValues] = useState<Record<Algo, FieldValues>>(() => {
-    const all = Object.fromEntries(Algorithm.options.map((a) => [a, defaultValues(a)])) as Record<
-      Algo,
+  // Values per kind, so switching back and forth loses nothing typed.
+  const [values, setValues] = useState<Record<RunKind, FieldValues>>(() => {
+    const all = Object.fromEntries(RunKindName.options.map((k) => [k, defaultValues(k)])) as Record<
+      RunKind,
       FieldValues
     >;
     if (initial?.config) {
       const given = fromConfig(initial.algorithm, initial.config);
       const present = Object.keys(given).filter((k) => initial.config?.[k] !== undefined);
-      for (const k of present) all[initial.algorithm][k] = given[k] ?? '';
+      for (const k of present) all[startKind][k] = given[k] ?? '';
     }
     return all;
   });
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
 
+  const algorithm = RUN_KINDS[kind].algorithm;
   const list = datasets.data.state === 'ready' ? datasets.data.value : null;
-  const kind = ALGORITHM_DATASET_KIND[algorithm];
+  const needsDataset = ALGORITHM_DATASET_KINDS[algorithm] !== null;
+  const kinds = datasetKinds(kind);
   const candidates = [
-    ...(list ?? []).filter((d) => d.kind === kind).map((d) => String(d.id)),
-    ...(algorithm === 'dpo' ? BUILTIN_DATASETS : []),
+    ...kinds.flatMap((k) => (list ?? []).filter((d) => d.kind === k).map((d) => String(d.id))),
+    ...builtinsFor(kind),
   ];
-  const selected = candidates.includes(dataset) ? dataset : (candidates[0] ?? '');
+  const selected = candidates.includes(dataset) ? dataset : defaultDataset(kind, list ?? []);
+  const selectedKind: DatasetKind | null = isBuiltin(selected)
+    ? BUILTIN_DATASET_KINDS[selected]
+    : ((list ?? []).find((d) => String(d.id) === selected)?.kind ?? null);
   const lists: Lists = {
-    models: models.data.state === 'ready' ? baseModels(models.data.value) : null,
+    models: models.data.state === 'ready' ? models.data.value : null,
     worlds: worlds.data.state === 'ready' ? [...worlds.data.value].sort((a, b) => b.id - a.id) : null,
+    datasets: list,
   };
-  const fields = RUN_FIELDS[algorithm];
-  const mine = withChoices(fields, values[algorithm], lists);
+  const fields = visibleFields(kind, values[kind]);
+  const mine = withChoices(fields, values[kind], lists);
 
   const set = (key: string, v: FieldValue) =>
-    setValues((all) => ({ ...all, [algorithm]: { ...all[algorithm], [key]: v } }));
+    setValues((all) => ({ ...all, [kind]: { ...all[kind], [key]: v } }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const keys = ['algorithm', 'dataset', 'name', ...fields.map((f) => `config.${f.key}`)];
-    if (kind !== null && selected === '') {
-      setErrors({ fields: { dataset: 'Choose a dataset first.' }, general: null });
+    const local = checkRun(kind, mine, { sandbox: isBuiltin(selected) && selected !== 'seed-dpo' });
+    if (needsDataset && selected === '') local.dataset = 'Choose a dataset first.';
+    if (Object.keys(local).length > 0) {
+      setErrors({ fields: local, general: null });
       return;
     }
     setBusy(true);
     try {
       const hidden =
-        initial?.config && initial.algorithm === algorithm ? hiddenKeys(algorithm, initial.config) : {};
-      const config = { ...hidden, ...toConfig(algorithm, mine) };
-      const ref =
-        kind === null
-          ? null
-          : /^\d+$/.test(selected)
-            ? Number(selected)
-            : (selected as (typeof BUILTIN_DATASETS)[number]);
+        initial?.config && kindOf(initial.algorithm, initial.config) === kind
+          ? hiddenKeys(algorithm, initial.config)
+          : {};
+      const config = { ...hidden, ...toConfig(kind, mine) };
+      const ref = !needsDataset
+        ? null
+        : /^\d+$/.test(selected)
+          ? Number(selected)
+          : (selected as BuiltinDataset);
       const run = await lab.startRun({ algorithm, dataset: ref, config, ...(name.trim() ? { name } : {}) });
       navigate(`/runs/${run.id}`);
     } catch (error) {
@@ -318,14 +193,23 @@ export function NewRunForm({ onCancel, initial }: { onCancel: () => void; initia
   };
 
   const field = (f: FieldSpec) => (
-    <ConfigField
-      key={`${algorithm}.${f.key}`}
-      spec={f}
-      value={mine[f.key]}
-      onChange={(v) => set(f.key, v)}
-      error={errors.fields[`config.${f.key}`]}
-      lists={lists}
-    />
+    <div key={`${kind}.${f.key}`}>
+      <ConfigField
+        spec={f}
+        value={mine[f.key]}
+        onChange={(v) => set(f.key, v)}
+        error={errors.fields[`config.${f.key}`]}
+        lists={lists}
+      />
+      {kind === 'cai' && f.key === 'constitution' && (
+        <CopyConstitution
+          onCopied={(id) => {
+            set('constitution', String(id));
+            void datasets.reload();
+          }}
+        />
+      )}
+    </div>
   );
   const advanced = fields.filter((f) => f.advanced);
   const advancedError = advanced.some((f) => errors.fields[`config.${f.key}`]);
@@ -334,37 +218,37 @@ export function NewRunForm({ onCancel, initial }: { onCancel: () => void; initia
     <form onSubmit={(e) => void submit(e)} noValidate className="run-form">
       {errors.general && <Alert>{errors.general}</Alert>}
       <div className="form-grid">
-        <Field
-          label="Algorithm"
-          error={errors.fields.algorithm}
-          hint="Pretraining, SFT and DPO train a model; Evaluation scores one."
-        >
+        <Field label="Algorithm" error={errors.fields.algorithm} hint={KIND_HELP[kind]}>
           {(p) => (
             <select
               {...p}
-              value={algorithm}
+              value={kind}
               onChange={(e) => {
-                setAlgorithm(e.target.value as Algo);
+                setKind(e.target.value as RunKind);
                 setErrors(NO_ERRORS);
               }}
             >
-              {Algorithm.options.map((a) => (
-                <option key={a} value={a}>
-                  {ALGORITHM_LABELS[a]}
-                </option>
+              {KIND_GROUPS.map((g) => (
+                <optgroup key={g.label} label={g.label}>
+                  {g.kinds.map((k) => (
+                    <option key={k} value={k}>
+                      {RUN_KINDS[k].label}
+                    </option>
+                  ))}
+                </optgroup>
               ))}
             </select>
           )}
         </Field>
-        {kind !== null && (
+        {needsDataset && (
           <DatasetField
-            algorithm={algorithm}
             kind={kind}
             datasets={list}
             loadFailed={datasets.data.state === 'error'}
             value={selected}
             onChange={setDataset}
             error={errors.fields.dataset}
+            note={datasetNote(kind, selectedKind)}
           />
         )}
         <Field label="Run name" error={errors.fields.name} hint="Optional; the lab picks one otherwise.">

@@ -1,5 +1,6 @@
-// The model a run produced: its shape and lineage, and where to go next with it (the playground,
-// or an SFT run that starts from it).
+// The model a run produced: its shape and lineage, and where to go next with it: for a language
+// model the playground, an evaluation or an SFT run that starts from it; for a reward model the
+// scoring view or a PPO run that it scores.
 import type { Algorithm, Model } from '../../../shared/schemas';
 import { lab } from '../lab';
 import { useLoad } from '../hooks';
@@ -24,14 +25,18 @@ export function RunModel(props: {
   algorithm: Algorithm;
   onFineTune: () => void;
   onEvaluate: () => void;
+  /** A reward model: open the New run form for PPO scored by it. */
+  onTrainPpo: () => void;
 }) {
-  const { modelId, algorithm, onFineTune, onEvaluate } = props;
+  const { modelId, algorithm, onFineTune, onEvaluate, onTrainPpo } = props;
   const { data } = useLoad(() => lab.listModels());
   const models = data.state === 'ready' ? data.value : [];
   const model = models.find((m) => m.id === modelId);
   const parent = model?.parentId != null ? models.find((m) => m.id === model.parentId) : undefined;
   // The DPO tutorial's 50-token model reads no text: there is nothing to chat with or fine-tune.
   const text = model?.arch.tokenizer !== 'seed-dpo';
+  // A reward model scores; it does not chat. Until the list loads, a reward run's model is one.
+  const reward = model ? model.kind === 'reward' : algorithm === 'reward';
 
   return (
     <section className="card run-model" aria-labelledby="run-model-title">
@@ -54,7 +59,17 @@ export function RunModel(props: {
           </p>
         )}
       </div>
-      {text && (
+      {reward && (
+        <div className="header-actions">
+          <Link to={`/reward-models?model=${modelId}`} className="button secondary">
+            Score responses
+          </Link>
+          <button type="button" className="primary" onClick={onTrainPpo}>
+            Train PPO with it
+          </button>
+        </div>
+      )}
+      {text && !reward && (
         <div className="header-actions">
           <Link to={`/playground?model=${modelId}`} className="button secondary">
             Open in playground

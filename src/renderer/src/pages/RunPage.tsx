@@ -1,8 +1,9 @@
-// One run: status, progress, cancel, the resolved config, the latest metrics, live charts chosen by
-// the algorithm (an evaluation's scores as a table), the model it produced and what to do next.
+// One run: status, progress, cancel and resume, the resolved config, the latest metrics, live charts chosen by
+// the algorithm (an evaluation's scores as a table), what it produced item by item (PPO rollouts,
+// Constitutional AI pairs), the model it produced and what to do next.
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { ALGORITHM_LABELS, TERMINAL_STATUSES } from '../../../shared/schemas';
-import type { Algorithm, MetricPoint, Run } from '../../../shared/schemas';
+import { RESUMABLE, TERMINAL_STATUSES } from '../../../shared/schemas';
+import type { Algorithm, MetricPoint, Run, RunStatus } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link } from '../router';
@@ -15,7 +16,11 @@ import { NewRunForm } from '../components/RunForm';
 import type { RunFormInitial } from '../components/RunForm';
 import { RunModel } from '../components/RunModel';
 import { RunEvalResults } from '../components/RunEvalResults';
+import { RunPairs, RunRollouts } from '../components/RunSamples';
+import { runKindLabel } from '../components/RunKinds';
 
+/** The statuses from which a run can be resumed. */
+const STOPPED: readonly RunStatus[] = ['cancelled', 'interrupted', 'failed'];
 /** How often buffered metric points reach the charts: a few times a second, never per point. */
 const FLUSH_MS = 300;
 /** The charts each algorithm shows: "Loss" always, then the metric its practitioners watch. */
@@ -28,9 +33,25 @@ const CHARTS: Record<Algorithm, { label: string; names: string[] }[]> = {
     { label: 'Loss', names: ['loss', 'val/loss'] },
     { label: 'Token accuracy', names: ['mean_token_accuracy'] },
   ],
+  reward: [
+    { label: 'Loss', names: ['loss', 'eval/loss'] },
+    { label: 'Accuracy', names: ['accuracy', 'eval/accuracy'] },
+    { label: 'Margin', names: ['margin', 'eval/margin'] },
+    { label: 'Rewards', names: ['mean_reward', 'min_reward', 'max_reward'] },
+  ],
   dpo: [
     { label: 'Loss', names: ['loss', 'val/loss'] },
     { label: 'Rewards', names: ['rewards/chosen', 'rewards/rejected', 'rewards/margins'] },
+  ],
+  ppo: [
+    { label: 'Reward', names: ['objective/rlhf_reward', 'objective/scores', 'objective/non_score_reward'] },
+    { label: 'KL to the reference', names: ['objective/kl'] },
+    { label: 'PPO losses', names: ['loss/policy', 'loss/value'] },
+    { label: 'Clipping', names: ['policy/clipfrac', 'val/clipfrac', 'policy/approxkl'] },
+  ],
+  cai: [
+    { label: 'Pairs', names: ['pairs'] },
+    { label: 'Flag rate', names: ['flag_rate'] },
   ],
   // One point per question set: a table says more (RunEvalResults).
   eval: [],
@@ -98,7 +119,13 @@ function useMetrics(runId: number) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [version],
   );
-  return { add, loadHistory, series, latest, error };
+  /** Forget every point (a resumed run drops those after its checkpoint) and load the history again. */
+  const reset = useCallback(async () => {
+    store.current.clear();
+    setVersion((v) => v + 1);
+    await loadHistory();
+  }, [loadHistory]);
+  return { add, loadHistory, reset, series, latest, error };
 }
 
 function KeyValueTable({ caption, rows }: { caption: string; rows: [string, string][] }) {
@@ -133,8 +160,8 @@ export function RunPage({ id }: { id: number }) {
   const metrics = useMetrics(id);
   const { add, loadHistory, series, latest } = metrics;
   const statusLabel = useId();
-  const [cancelError, setCancelError] = useState<string | null>(null);
-  const [cancelling, setCancelling] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [acting, setActing] = useState(false);
   const [form, setForm] = useState<RunFormInitial | null>(null);
 
   const setRun = useCallback(
@@ -196,16 +223,26 @@ export function RunPage({ id }: { id: number }) {
   const run = data.value;
   const cancellable = run.status === 'queued' || run.status === 'running';
 
-  const cancel = async () => {
-    setCancelling(true);
-    setCancelError(null);
+  // A stopped run of these algorithms continues from its last checkpoint (the lab says if it has none).
+  const resumable = RESUMABLE.includes(run.algorithm) && STOPPED.includes(run.status);
+
+  const act = async (what: 'cancel' | 'resume') => {
+    setActing(true);
+    setActionError(null);
     try {
-      const updated = await lab.cancelRun({ id });
-      setRun(() => updated);
+      if (what === 'cancel') {
+        const updated = await lab.cancelRun({ id });
+        setRun(() => updated);
+      } else {
+        const updated = await lab.resumeRun({ id });
+        // Set, not merged: a resumed run's status goes back to queued, which newerRun would refuse.
+        setRun(() => updated);
+        void metrics.reset();
+      }
     } catch (e) {
-      setCancelError(errorMessage(e));
+      setActionError(`Could not ${what}: ${errorMessage(e)}`);
     } finally {
-      setCancelling(false);
+      setActing(false);
     }
   };
 
@@ -226,7 +263,7 @@ export function RunPage({ id }: { id: number }) {
         <div>
           <h1 tabIndex={-1}>{run.name}</h1>
           <p className="muted">
-            {ALGORITHM_LABELS[run.algorithm]} on{' '}
+            {runKindLabel(run)} on{' '}
             {typeof run.dataset === 'number' ? (
               <Link to={`/datasets/${run.dataset}`}>{run.datasetName}</Link>
             ) : (
@@ -248,19 +285,30 @@ export function RunPage({ id }: { id: number }) {
           >
             Run again
           </button>
+          {resumable && (
+            <button
+              type="button"
+              className="primary"
+              disabled={acting}
+              title="Continue from the last checkpoint"
+              onClick={() => void act('resume')}
+            >
+              Resume
+            </button>
+          )}
           {cancellable && (
             <button
               type="button"
               className="danger-outline"
-              disabled={cancelling}
-              onClick={() => void cancel()}
+              disabled={acting}
+              onClick={() => void act('cancel')}
             >
               Cancel
             </button>
           )}
         </div>
       </header>
-      {cancelError && <Alert>Could not cancel: {cancelError}</Alert>}
+      {actionError && <Alert>{actionError}</Alert>}
 
       <div className="card run-overview">
         <dl className="facts">
@@ -272,7 +320,7 @@ export function RunPage({ id }: { id: number }) {
           </div>
           <div>
             <dt>Algorithm</dt>
-            <dd>{ALGORITHM_LABELS[run.algorithm]}</dd>
+            <dd>{runKindLabel(run)}</dd>
           </div>
           <div>
             <dt>Dataset</dt>
@@ -318,8 +366,12 @@ export function RunPage({ id }: { id: number }) {
           algorithm={run.algorithm}
           onFineTune={() => setForm({ algorithm: 'sft', config: { baseModel: run.modelId } })}
           onEvaluate={() => setForm({ algorithm: 'eval', config: { model: run.modelId } })}
+          onTrainPpo={() =>
+            setForm({ algorithm: 'ppo', config: { rewardSource: 'model', rewardModel: run.modelId } })
+          }
         />
       )}
+      {run.algorithm === 'cai' && <RunPairs run={run} />}
 
       {run.algorithm === 'eval' ? (
         <RunEvalResults values={values} />
@@ -330,6 +382,8 @@ export function RunPage({ id }: { id: number }) {
           ))}
         </div>
       )}
+
+      {run.algorithm === 'ppo' && <RunRollouts run={run} />}
 
       <div className="two-col">
         <KeyValueTable caption="Latest metrics" rows={summary} />

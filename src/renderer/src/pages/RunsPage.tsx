@@ -1,6 +1,6 @@
 // Runs: the list (kept live by run events) and the "New run" form.
 import { useCallback, useEffect, useState } from 'react';
-import { ALGORITHM_LABELS, Algorithm } from '../../../shared/schemas';
+import { RUN_KINDS, RunKindName } from '../../../shared/schemas';
 import type { Run } from '../../../shared/schemas';
 import { lab } from '../lab';
 import { useLoad } from '../hooks';
@@ -10,20 +10,23 @@ import { Dialog } from '../components/Dialog';
 import { NewRunForm } from '../components/RunForm';
 import type { RunFormInitial } from '../components/RunForm';
 import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
+import { runKindLabel } from '../components/RunKinds';
 
 /**
- * What `#/runs?new=sft&base=3&dataset=7` asks for: the New run form, opened with that algorithm,
- * base model and dataset (links from a run, a dataset or the playground use it). Null without `new`.
+ * What `#/runs?new=sft&base=3&dataset=7` asks for: the New run form, opened with that run kind (an
+ * algorithm, or `ipo`, `kto`, …), base model and dataset (links from a run, a dataset or the
+ * playground use it). Null without `new`.
  */
 function requestedForm(): RunFormInitial | null {
   const query = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
-  const algorithm = Algorithm.safeParse(query.get('new'));
-  if (!algorithm.success) return null;
+  const kind = RunKindName.safeParse(query.get('new'));
+  if (!kind.success) return null;
   const id = (key: string) => (/^\d+$/.test(query.get(key) ?? '') ? Number(query.get(key)) : undefined);
   const base = id('base');
   const dataset = id('dataset');
   return {
-    algorithm: algorithm.data,
+    algorithm: RUN_KINDS[kind.data].algorithm,
+    kind: kind.data,
     ...(dataset !== undefined ? { dataset } : {}),
     ...(base !== undefined ? { config: { baseModel: base } } : {}),
   };
@@ -90,7 +93,8 @@ export function RunsPage() {
       {data.state === 'ready' && data.value.length === 0 && (
         <EmptyState>
           <p>
-            No runs yet — start one with New run. The built-in seed-dpo data works without building a dataset.
+            No runs yet — start one with New run. The built-in datasets (seed-dpo, sandbox-pairs and others)
+            work without building one.
           </p>
         </EmptyState>
       )}
@@ -114,7 +118,7 @@ export function RunsPage() {
                   <th scope="row">
                     <Link to={`/runs/${r.id}`}>{r.name}</Link>
                   </th>
-                  <td>{ALGORITHM_LABELS[r.algorithm]}</td>
+                  <td>{runKindLabel(r)}</td>
                   <td>{r.datasetName}</td>
                   <td>
                     <StatusBadge status={r.status} />

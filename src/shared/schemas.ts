@@ -616,6 +616,8 @@ export const Run = z.object({
   /** Latest value of each metric. */
   summary: z.record(z.string(), z.number()),
   modelId: Id.nullable(),
+  /** 1, plus one for each time the run was resumed: events of an earlier attempt are older than any of this one. */
+  attempt: z.number().int().positive().default(1),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

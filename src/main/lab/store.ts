@@ -130,6 +130,8 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
      review TEXT
    );
    CREATE INDEX samples_by_run ON samples(run_id, step, id);`,
+  // 6: how many times a run was started (a resumed run is the same run, started again).
+  `ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -154,6 +156,7 @@ interface RunRow {
   started_at: string | null;
   finished_at: string | null;
   model_id: number | null;
+  attempt: number;
 }
 
 export interface NewRun {
@@ -542,7 +545,7 @@ export class Store {
       this.db.prepare('DELETE FROM checkpoints WHERE run_id = ? AND step > ?').run(id, step);
       this.db
         .prepare(
-          "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, config = ?, progress = NULL WHERE id = ?",
+          "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, config = ?, progress = NULL, attempt = attempt + 1 WHERE id = ?",
         )
         .run(json(config), id);
     })();
@@ -705,6 +708,7 @@ function toRun(r: RunRow): Run {
     progress: parse<RunProgress>(r.progress),
     summary: parse<Record<string, number>>(r.summary)!,
     modelId: r.model_id,
+    attempt: r.attempt,
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -72,6 +72,8 @@ const RANK: Record<RunStatus, number> = {
 };
 
 /** The newer of two snapshots of a run: events can arrive out of order, and a status never goes back. */
-export function newerRun<R extends { status: RunStatus }>(current: R, incoming: R): R {
+export function newerRun<R extends { status: RunStatus; attempt?: number }>(current: R, incoming: R): R {
+  const [a, b] = [current.attempt ?? 1, incoming.attempt ?? 1];
+  if (a !== b) return b > a ? incoming : current; // a resumed run starts over: its new attempt wins
   return RANK[incoming.status] < RANK[current.status] ? current : incoming;
 }

@@ -2,7 +2,7 @@
 // and its export as TRL JSONL (a constitution as JSONL of principle objects).
 import { useState } from 'react';
 import { DATASET_KIND_LABELS } from '../../../shared/schemas';
-import type { Algorithm, DatasetKind, DatasetWithExamples, Example } from '../../../shared/schemas';
+import type { DatasetKind, DatasetWithExamples, Example, RunKind } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { useLoad } from '../hooks';
 import { Link, navigate } from '../router';
@@ -13,12 +13,12 @@ import { AddExampleForm } from '../components/Examples';
 import { NOUN } from '../components/ExampleFields';
 import { ExampleTable } from '../components/ExampleTable';
 
-/** The algorithm "Train on it" opens the New run form with, per dataset kind. */
-const TRAINS: Record<DatasetKind, Algorithm | null> = {
+/** The run kind (RUN_KINDS) "Train on it" opens the New run form with, per dataset kind. */
+const TRAINS: Record<DatasetKind, RunKind | null> = {
   text: 'pretrain',
   instruction: 'sft',
   preference: 'dpo',
-  unpaired: null,
+  unpaired: 'kto',
   prompt: 'ppo',
   constitution: null,
 };

@@ -302,7 +302,8 @@ function Chat({ models, runs, initialModelId, actions }: ChatProps) {
 
 export function PlaygroundPage({ initialModelId }: { initialModelId: number | null }) {
   const { data, reload } = useLoad(async () => {
-    const [models, runs] = await Promise.all([lab.listModels(), lab.listRuns().catch(() => [] as Run[])]);
+    const [all, runs] = await Promise.all([lab.listModels(), lab.listRuns().catch(() => [] as Run[])]);
+    const models = all.filter((m) => m.kind !== 'reward'); // a reward model scores; it does not chat
     return { models: newestFirst(models), runs: new Map(runs.map((r) => [r.id, r])) };
   });
   const [actions, setActions] = useState<HTMLDivElement | null>(null);

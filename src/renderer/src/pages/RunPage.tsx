@@ -235,7 +235,7 @@ export function RunPage({ id }: { id: number }) {
         setRun(() => updated);
       } else {
         const updated = await lab.resumeRun({ id });
-        // Set, not merged: a resumed run's status goes back to queued, which newerRun would refuse.
+        // The resumed run is a new attempt (its status goes back to queued); its metrics reload from the checkpoint on.
         setRun(() => updated);
         void metrics.reset();
       }

@@ -1,8 +1,9 @@
 // Model and checkpoint files. A model is `<name>.safetensors` (the weights, loadable by the
 // `safetensors` Python package) plus `<name>.json` beside it: the architecture, the trainer and step
 // that produced it, the resolved config, and its lineage (the parent it was trained from). A
-// checkpoint is a model plus `<name>.optim.safetensors` (Adam's moments) and the trainer's position
-// (`state` in the JSON), which is everything a run needs to resume as if it had never stopped.
+// checkpoint is a model (heads included) plus `<name>.optim.safetensors` (Adam's moments) and the
+// trainer's position (`state` in the JSON), which is everything a run needs to resume as if it had
+// never stopped.
 // Every file is written atomically; the JSON is written last, so a checkpoint whose JSON exists is whole.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write';
@@ -34,6 +35,12 @@ export interface TrainerState {
    */
   seed: number;
 }
+
+/**
+ * A checkpoint's record. A trainer may keep more of its position in `state` than TrainerState names
+ * (PPO: its adaptive KL coefficient and Adam's step count): the JSON keeps every field it is given.
+ */
+export type CheckpointRecord<S extends TrainerState = TrainerState> = ModelRecord & { state: S };
 
 export interface ModelRecord {
   arch: ArchRecord;
@@ -129,42 +136,56 @@ export function gptConfigOf(arch: ArchRecord): GPTConfig {
   return c;
 }
 
-/** A checkpoint: model + record (with `state`) + optimizer arrays. Returns the weights' path. */
-export async function saveCheckpoint(
+/**
+ * A checkpoint: `<name>.optim.safetensors` (Adam's moments), then the model as `saveModel` writes it,
+ * `heads` included, its record carrying `state`. Returns the weights' path.
+ */
+export async function saveCheckpoint<S extends TrainerState>(
   file: string,
   model: GPT,
   optimizerState: NamedArray[],
-  record: ModelRecord & { state: TrainerState },
+  record: CheckpointRecord<S>,
+  heads: readonly ScalarHead[] = [],
 ): Promise<string> {
   const base = baseName(file);
   await writeSafetensors(base + '.optim.safetensors', optimizerState, { step: String(record.step) });
-  return saveModel(base, model, record); // the JSON goes last: its presence marks a whole checkpoint
+  return saveModel(base, model, record, heads); // the JSON goes last: its presence marks a whole checkpoint
 }
 
 export interface LoadedCheckpoint {
   model: GPT;
-  record: ModelRecord & { state: TrainerState };
+  /** Its `state` holds whatever fields the trainer saved; a trainer reads its own as optional. */
+  record: CheckpointRecord;
   optimizerState: NamedArray[];
+  /** The arrays that are not GPT weights: the heads saved with it (see ScalarHead.fromArrays). */
+  extras: NamedArray[];
 }
 
-export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
+/**
+ * Load a checkpoint written by `saveCheckpoint`. With `expect`, a checkpoint of another trainer is
+ * refused before any weights are read: "… is a sft checkpoint; it cannot resume a DPO run".
+ */
+export async function loadCheckpoint(
+  file: string,
+  expect?: { trainer: string; run: string },
+): Promise<LoadedCheckpoint> {
   const base = baseName(file);
   const record = await readModelRecord(base);
   if (!record.state)
     throw new Error(`${base}.json is a model, not a checkpoint: it has no trainer state to resume from`);
+  if (expect && record.trainer !== expect.trainer)
+    throw new Error(`${file} is a ${record.trainer} checkpoint; it cannot resume a ${expect.run} run`);
   let optimizerState: NamedArray[];
   try {
     optimizerState = (await readSafetensors(base + '.optim.safetensors')).tensors;
   } catch (err) {
     throw new Error(
       `cannot resume from ${base}: its optimizer state is unreadable (${(err as Error).message})`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
-  const { model } = await loadModel(base);
-  return { model, record: record as LoadedCheckpoint['record'], optimizerState };
+  const { model, extras } = await loadModel(base);
+  return { model, record: record as CheckpointRecord, optimizerState, extras };
 }
 
 export function checkpointName(step: number): string {

@@ -1,92 +1,12 @@
-// What the language-model trainers (pretrain, SFT) share: the config fields, the learning-rate
-// schedule (linear warm-up, cosine decay), gradient clipping by global norm, an Adam(W) whose state
-// can be saved and restored, the masked next-token loss, and one optimizer step with gradient
-// accumulation, and the training loop both trainers run (`runLm`, at the end).
-// Pretraining is the special case of SFT in which every target is scored.
+// What the trainers share: the learning-rate schedule (linear warm-up, cosine decay), gradient clipping
+// by global norm, an Adam(W) whose state can be saved and restored, one Adam step on a loss a trainer
+// builds (`adamStep`, the preference and RL trainers'), the masked next-token loss and one step of it
+// with gradient accumulation (`lmStep`, pretraining's and SFT's), the data order of an epoch, and a
+// check that no weight has become non-finite. The LM trainers' config and loop are lm-run.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
-import { selectBackend } from '../backend';
-import {
-  checkpointName,
-  gptConfigOf,
-  loadCheckpoint,
-  loadModel,
-  saveCheckpoint,
-  saveModel,
-  type ArchRecord,
-  type Lineage,
-  type LoadedCheckpoint,
-  type ModelRecord,
-  type TrainerState,
-} from '../checkpoint';
-import { GPT, type GPTConfig, type NamedArray } from '../model/gpt';
-import { MODEL_PRESETS, type ModelPresetName } from '../model/presets';
+import type { GPT, NamedArray } from '../model/gpt';
+import type { ScalarHead } from '../model/heads';
 import { mulberry32, permutation } from '../random';
-import type { TrainContext, TrainEvent } from '../types';
-
-// ── Config fields both trainers take ─────────────────────────────────────────────────────────
-const num = (label: string, min: number, max: number) =>
-  z
-    .number({ error: `${label} must be a number` })
-    .refine((v) => Number.isFinite(v) && v >= min && v <= max, `${label} must be between ${min} and ${max}`);
-const int = (label: string, min: number, max: number) =>
-  z
-    .number({ error: `${label} must be a number` })
-    .int(`${label} must be a whole number`)
-    .min(min, `${label} must be at least ${min}`)
-    .max(max, `${label} must be at most ${max}`);
-
-/** Fields of PretrainConfig and SftConfig; each trainer sets its own defaults where they differ. */
-export const lmTrainFields = {
-  /** Model shape by preset name; ignored when `initFrom` or `resumeFrom` gives the weights. */
-  model: z
-    .string()
-    .refine(
-      (m) => Object.hasOwn(MODEL_PRESETS, m),
-      `Model must be one of ${Object.keys(MODEL_PRESETS).join(', ')}`,
-    )
-    .optional(),
-  /** Start from this saved model (`.safetensors` with its JSON beside it) instead of fresh weights. */
-  initFrom: z.string().optional(),
-  /** The lab's id of the parent model, recorded in the lineage (the lab knows ids; the engine does not). */
-  parentId: z.number().int().positive().optional(),
-  /** Continue a stopped run from this checkpoint (`checkpoint-NNNNNN.safetensors`). */
-  resumeFrom: z.string().optional(),
-  /** Tokenizer name recorded in the model's architecture record (e.g. 'byte', or a BPE's id). */
-  tokenizer: z.string().default('byte'),
-  /** Peak learning rate (after warm-up). */
-  learningRate: num('Learning rate', 1e-8, 1).default(1e-3),
-  /** Steps of linear warm-up from 0 to `learningRate`. */
-  warmupSteps: int('Warm-up steps', 0, 1_000_000).default(0),
-  /** Cosine decay ends at learningRate × minLrRatio on the last step (1 = constant after warm-up). */
-  minLrRatio: num('Minimum LR ratio', 0, 1).default(0.1),
-  /** Clip the gradient's global L2 norm to this before the step (0 = no clipping). */
-  maxGradNorm: num('Max gradient norm', 0, 1e6).default(1.0),
-  /** Decoupled weight decay (AdamW) on weights of rank ≥ 2 (matrices, embeddings included); never on biases or LayerNorm gains. */
-  weightDecay: num('Weight decay', 0, 10).default(0),
-  /** Adam's β1, β2 and ε (Kingma & Ba 2015). */
-  adamBeta1: num('Adam beta1', 0, 0.999999).default(0.9),
-  adamBeta2: num('Adam beta2', 0, 0.999999).default(0.999),
-  adamEpsilon: num('Adam epsilon', 0, 1).default(1e-8),
-  /** Sequences per forward/backward pass. */
-  batchSize: int('Batch size', 1, 4096).default(16),
-  /** Passes accumulated into one optimizer step: the effective batch is batchSize × this. */
-  gradientAccumulationSteps: int('Gradient accumulation steps', 1, 1024).default(1),
-  /** Passes over the data. */
-  epochs: int('Epochs', 1, 100_000).default(1),
-  /** Stop after this many optimizer steps, cycling epochs as needed (0 = `epochs` decides). */
-  maxSteps: int('Max steps', 0, 10_000_000).default(0),
-  /** Seeds weight init and the data order. */
-  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
-  /** Steps between checkpoints (0 = only on cancel and at the end). */
-  checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
-  /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-};
-export const LmTrainConfig = z.object(lmTrainFields);
-export type LmTrainConfig = z.infer<typeof LmTrainConfig>;
 
 // ── Schedule ────────────────────────────────────────────────────────────────────────────────
 export interface LrSchedule {
@@ -211,6 +131,58 @@ export class Adam {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
     this.m.clear();
     this.v.clear();
+  }
+}
+
+/** What Adam trains: the GPT's weights by name, then each head's `<prefix>.weight` and `<prefix>.bias`. */
+export function paramsOf(model: GPT, ...heads: readonly ScalarHead[]): Map<string, tf.Variable> {
+  const params = new Map(model.weights);
+  for (const h of heads) params.set(`${h.prefix}.weight`, h.weight).set(`${h.prefix}.bias`, h.bias);
+  return params;
+}
+
+/** Adam as the preference and RL trainers use it (TRL's defaults): β1 0.9, β2 0.999, ε 1e-8, no weight decay. */
+export const PLAIN_ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 } as const;
+
+/**
+ * One Adam step on a loss built inside the gradient tape: `f` returns the loss and the statistics to
+ * read back with it. Gradients are taken for the trainable variables of `params` (Adam's names →
+ * variables), scaled to a global norm of at most `maxGradNorm` (0 = no clipping) and applied only
+ * when the loss and the norm are finite. One read-back: `numbers` = [loss, grad_norm, ...stats].
+ */
+export function adamStep(
+  adam: Adam,
+  params: Map<string, tf.Variable>,
+  lr: number,
+  maxGradNorm: number,
+  f: () => { loss: tf.Scalar; stats: tf.Tensor[] },
+): { numbers: Float32Array; applied: boolean } {
+  let stats: tf.Tensor | undefined;
+  let taped: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+  try {
+    taped = tf.variableGrads(
+      () => {
+        const out = f();
+        stats = tf.keep(tf.stack(out.stats));
+        return out.loss;
+      },
+      [...params.values()].filter((v) => v.trainable),
+    );
+    const { value, grads } = taped;
+    const packed = tf.tidy(() => tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), stats!]));
+    const numbers = packed.dataSync() as Float32Array;
+    packed.dispose();
+    const [loss, gradNorm] = numbers;
+    const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+    if (applied) {
+      const names = new Map([...params].map(([name, v]) => [v.name, name]));
+      const byName = Object.fromEntries(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
+      adam.apply(byName, lr, clipScale(gradNorm!, maxGradNorm));
+    }
+    return { numbers, applied };
+  } finally {
+    if (taped) tf.dispose([taped.value, ...Object.values(taped.grads)]);
+    stats?.dispose();
   }
 }
 
@@ -391,189 +363,17 @@ export function evaluateLoss(model: GPT, rows: readonly LmRow[], batchSize: numb
   return sum / Math.max(1, count);
 }
 
+// ── Data order, finite weights ─────────────────────────────────────────────────────────────────
 /** The order in which epoch `epoch` visits `n` rows: a permutation seeded by (seed, epoch) alone. */
 export function epochOrder(n: number, seed: number, epoch: number): number[] {
   return permutation(n, mulberry32(((seed ^ 0x9e3779b9) + Math.imul(epoch + 1, 0x85ebca6b)) >>> 0));
 }
 
-// ── The loop ────────────────────────────────────────────────────────────────────────────────
-export interface LmRunSpec {
-  trainer: 'pretrain' | 'sft';
-  /** The resolved config, stored whole in every checkpoint and model record. */
-  config: LmTrainConfig & Record<string, unknown>;
-  /** Preset used when the config names none and nothing is loaded. */
-  defaultModel: ModelPresetName;
-  /** The rows to train (and validate) on, made once the model's shape is known. */
-  prepare(arch: GPTConfig): { train: LmRow[]; val: LmRow[]; notes: string[] };
-  /** Compute mean_token_accuracy (an argmax over the logits). */
-  withAccuracy: boolean;
-  /** Steps between validation passes when there are validation rows (0 = only at the end). */
-  evalEvery: number;
-  /** The metrics of one step, under TRL's names. */
-  metrics(r: StepResult, at: { lr: number; seconds: number; numTokens: number }): Record<string, number>;
-}
-
-/**
- * Train `spec` to the end, yielding events exactly as the DPO trainer does: backend, logs, then
- * progress + metrics per step, checkpoints, and the final model. Cancel: checked before every step;
- * the work since the last checkpoint is saved as a checkpoint and the generator returns. A non-finite
- * loss (or gradient) stops the run with an error naming the last good checkpoint, and writes none of
- * the weights that produced it; no checkpoint or model is ever written with a non-finite weight.
- */
-export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator<TrainEvent> {
-  const { config } = spec;
-  const backend = await selectBackend(config.backend);
-  yield { type: 'backend', backend };
-  await mkdir(ctx.outDir, { recursive: true });
-
-  let model: GPT;
-  let arch: ArchRecord;
-  let lineage: Lineage;
-  let resumed: LoadedCheckpoint | undefined;
-  if (config.resumeFrom) {
-    resumed = await loadCheckpoint(config.resumeFrom);
-    if (resumed.record.trainer !== spec.trainer) {
-      resumed.model.dispose();
-      throw new Error(
-        `${config.resumeFrom} is a ${resumed.record.trainer} checkpoint; it cannot resume a ${spec.trainer} run`,
-      );
-    }
-    ({ model } = resumed);
-    ({ arch, lineage } = resumed.record);
-    const changed = ['batchSize', 'gradientAccumulationSteps', 'seed', 'learningRate', 'maxSteps', 'epochs']
-      .filter((k) => resumed!.record.config[k] !== undefined && resumed!.record.config[k] !== config[k])
-      .map((k) => `${k} (was ${String(resumed!.record.config[k])}, now ${String(config[k])})`);
-    yield { type: 'log', message: `Resuming from step ${resumed.record.state.step} of ${config.resumeFrom}` };
-    if (changed.length > 0)
-      yield { type: 'log', message: `Resumed with changed settings: ${changed.join(', ')}` };
-  } else if (config.initFrom) {
-    const loaded = await loadModel(config.initFrom);
-    model = loaded.model;
-    arch = { ...loaded.record.arch };
-    lineage = { parentPath: config.initFrom, parentId: config.parentId ?? null };
-  } else {
-    const preset = (config.model ?? spec.defaultModel) as ModelPresetName;
-    model = GPT.init(MODEL_PRESETS[preset], config.seed);
-    arch = { preset, tokenizer: config.tokenizer, ...MODEL_PRESETS[preset] };
-    lineage = { parentPath: null, parentId: config.parentId ?? null };
-  }
-  const adam = new Adam(model.weights, {
-    beta1: config.adamBeta1,
-    beta2: config.adamBeta2,
-    epsilon: config.adamEpsilon,
-    weightDecay: config.weightDecay,
-  });
-  try {
-    const gpt = gptConfigOf(arch);
-    const data = spec.prepare(gpt);
-    for (const message of data.notes) yield { type: 'log', message };
-    checkRows(data.train.concat(data.val), gpt, arch.preset);
-    const n = data.train.length;
-    if (n === 0) throw new Error('There is nothing to train on: the dataset has no usable rows');
-
-    const { batchSize, gradientAccumulationSteps: accum, seed } = config;
-    const rowsPerStep = batchSize * accum;
-    const stepsPerEpoch = Math.ceil(n / rowsPerStep);
-    const totalSteps = config.maxSteps > 0 ? config.maxSteps : stepsPerEpoch * config.epochs;
-    const schedule = { ...config, totalSteps };
-    const state: TrainerState = resumed
-      ? { ...resumed.record.state }
-      : { step: 0, epoch: 0, index: 0, numTokens: 0, seed };
-    if (resumed) adam.load(resumed.optimizerState, resumed.record.state.step);
-    let savedStep = state.step;
-    let savedPath = resumed ? config.resumeFrom! : '';
-    const record = (): ModelRecord => ({ arch, trainer: spec.trainer, step: state.step, config, lineage });
-    const goodSince = () => (savedPath ? `; the weights of step ${savedStep} are kept in ${savedPath}` : '');
-    const checkpoint = async () => {
-      if (!weightsFinite(model))
-        throw new Error(
-          `${spec.trainer}: the weights became non-finite by step ${state.step}${goodSince()}. ` +
-            `Try a smaller learning rate (now ${config.learningRate})`,
-        );
-      const file = path.join(ctx.outDir, checkpointName(state.step) + '.safetensors');
-      savedPath = await saveCheckpoint(file, model, await adam.state(), { ...record(), state: { ...state } });
-      savedStep = state.step;
-      return savedPath;
-    };
-    const validate = () => {
-      const loss = evaluateLoss(model, data.val, batchSize);
-      return { 'val/loss': loss, 'val/perplexity': Math.exp(loss) };
-    };
-
-    let order = epochOrder(n, state.seed, state.epoch);
-    let lastVal = -1;
-    while (state.step < totalSteps) {
-      if (state.index >= n) {
-        state.epoch++;
-        state.index = 0;
-        order = epochOrder(n, state.seed, state.epoch);
-      }
-      if (ctx.signal.aborted) {
-        if (state.step > savedStep) yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
-        return;
-      }
-      const rows = order.slice(state.index, state.index + rowsPerStep).map((i) => data.train[i]!);
-      const micro = Array.from({ length: Math.ceil(rows.length / batchSize) }, (_, j) =>
-        rows.slice(j * batchSize, (j + 1) * batchSize),
-      );
-      const lr = learningRateAt(state.step + 1, schedule);
-      const t0 = performance.now();
-      const r = lmStep(model, adam, micro, lr, config.maxGradNorm, spec.withAccuracy);
-      const seconds = (performance.now() - t0) / 1000;
-      if (!r.applied)
-        // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
-        throw new Error(
-          `${spec.trainer} loss became ${r.loss} (gradient norm ${r.gradNorm}) at step ${state.step + 1}${goodSince()}. ` +
-            `Try a smaller learning rate (now ${config.learningRate}) or gradient clipping (maxGradNorm, now ${config.maxGradNorm})`,
-        );
-      state.step++;
-      state.index += rows.length;
-      state.numTokens += r.tokens;
-      const epoch = state.epoch + state.index / n;
-      yield { type: 'progress', step: state.step, totalSteps, epoch };
-      const values = { ...spec.metrics(r, { lr, seconds, numTokens: state.numTokens }), epoch };
-      if (data.val.length > 0 && spec.evalEvery > 0 && state.step % spec.evalEvery === 0) {
-        Object.assign(values, validate());
-        lastVal = state.step;
-      }
-      yield { type: 'metrics', step: state.step, values };
-      if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step < totalSteps)
-        yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
-      await new Promise<void>((resolve) => setImmediate(resolve)); // let an abort (or IPC) get through
-    }
-    if (data.val.length > 0 && lastVal !== state.step)
-      yield { type: 'metrics', step: state.step, values: validate() };
-    if (!weightsFinite(model))
-      throw new Error(`${spec.trainer}: the weights became non-finite by step ${state.step}${goodSince()}`);
-    const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), model, record());
-    yield { type: 'model', path: file, arch: { ...arch, lineage } };
-  } finally {
-    model.dispose();
-    adam.dispose();
-  }
-}
-
-/** True when every weight is finite (Σ w·0 is NaN as soon as one is ±∞ or NaN). */
-export function weightsFinite(model: GPT): boolean {
-  const probe = tf.tidy(() => tf.addN(model.trainableVariables().map((w) => tf.sum(tf.mul(w, 0)))));
+/** True when every weight of `model` and of `heads` is finite (Σ w·0 is NaN as soon as one is ±∞ or NaN). */
+export function weightsFinite(model: GPT, ...heads: readonly ScalarHead[]): boolean {
+  const weights = [...model.trainableVariables(), ...heads.flatMap((h) => [h.weight, h.bias])];
+  const probe = tf.tidy(() => tf.addN(weights.map((w) => tf.sum(tf.mul(w, 0)))));
   const ok = Number.isFinite(probe.dataSync()[0]);
   probe.dispose();
   return ok;
-}
-
-function checkRows(rows: readonly LmRow[], arch: GPTConfig, preset?: string): void {
-  const name = preset ? `Model "${preset}"` : 'The model';
-  let maxId = -1;
-  let longest = 0;
-  for (const r of rows) {
-    for (const id of r.ids) if (id > maxId) maxId = id;
-    longest = Math.max(longest, r.ids.length);
-  }
-  if (maxId >= arch.vocabSize)
-    throw new Error(
-      `${name} has a vocabulary of ${arch.vocabSize} tokens, but the data uses token id ${maxId}; ` +
-        `pick a model whose vocabulary matches the tokenizer`,
-    );
-  if (longest > arch.contextLength + 1)
-    throw new Error(`Rows of ${longest} tokens do not fit ${name} (context ${arch.contextLength})`);
 }

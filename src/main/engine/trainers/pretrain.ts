@@ -2,7 +2,8 @@
 // stream of token ids, or documents tokenized with a given Tokenizer and joined with an end-of-text
 // token after each; the stream is cut into windows of contextLength + 1 tokens (stride contextLength,
 // so every token is a target exactly once), visited in a seeded shuffled order each epoch. Yields the
-// same events as the DPO trainer; the loop, schedule, clipping, Adam and checkpoints are in ./common.
+// same events as the DPO trainer; the loop and checkpoints are in ./lm-run, schedule, clipping and Adam
+// in ./common.
 // It is not a data loader for corpora larger than memory.
 //
 // Choices worth knowing:
@@ -15,7 +16,8 @@ import { z } from 'zod';
 import type { GPTConfig } from '../model/gpt';
 import type { Tokenizer } from '../tokenizer/types';
 import type { TrainContext, TrainEvent } from '../types';
-import { lmTrainFields, runLm, type LmRow } from './common';
+import type { LmRow } from './common';
+import { lmTrainFields, runLm } from './lm-run';
 
 /** Pretraining config (the lead will move it to src/shared/schemas.ts). Defaults in the schema. */
 export const PretrainConfig = z.object({

@@ -5,6 +5,7 @@
 // SQLite, IPC or Electron. The config is `RewardConfig` in src/shared/schemas.ts (every field documented
 // there). It takes rendered token ids: rendering text through a tokenizer and chat template is
 // tasks/reward.ts, and reading rewards back from a saved model is reward-score.ts (the same rules).
+// One step's math and the held-out metrics are trainers/reward-steps.ts.
 //
 // Choices worth knowing:
 // - The trunk starts from a base model's weights (usually the SFT model) or from fresh `config.model`
@@ -21,32 +22,30 @@
 // - A checkpoint holds trunk + head, Adam's moments and the position (step, epoch, index): `resumeFrom`
 //   continues as if the run had never stopped. Cancel: checked before every step; the work since the
 //   last checkpoint is saved as a checkpoint and the generator returns without a `model`.
-import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RewardConfig } from '../../../shared/schemas';
 import { selectBackend } from '../backend';
 import {
-  baseName,
-  checkpointName,
+  loadCheckpoint,
   loadModel,
-  readModelRecord,
+  saveCheckpoint,
   saveModel,
   type ArchRecord,
   type Lineage,
   type ModelRecord,
   type TrainerState,
 } from '../checkpoint';
-import { rewardLoss } from '../losses/reward';
 import { GPT, type NamedArray } from '../model/gpt';
 import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
 import { mulberry32, permutation } from '../random';
-import { REWARD_HEAD, keepEnd, packSequences, rewardLimit, scoreSequences } from '../reward-score';
-import { readSafetensors, writeSafetensors } from '../safetensors';
+import { REWARD_HEAD, keepEnd, rewardLimit } from '../reward-score';
 import { BYTE_TOKENIZER } from '../tokenizer/load';
 import type { TrainContext, TrainEvent } from '../types';
-import { Adam, epochOrder, globalNorm, weightsFinite } from './common';
+import { Adam, PLAIN_ADAM, epochOrder, paramsOf, weightsFinite } from './common';
+import { Checkpoints, resumeNotes, yieldToEvents } from './loop';
+import { evaluate, rewardStep, type RewardRow } from './reward-steps';
 
 /** A preference pair as token ids, each sequence ending at the token whose reward is read. */
 export interface RewardPairIds {
@@ -69,16 +68,8 @@ export interface RewardTrainerInputs {
 /** A reward model's architecture record: a GPT plus the head the lab recognises it by (`head: 'score'`). */
 export type RewardArch = ArchRecord & { head: typeof REWARD_HEAD };
 
-/** Step metrics, in the order one read-back packs them. */
-const STEP_METRICS = ['loss', 'grad_norm', 'accuracy', 'margin', 'mean_reward', 'min_reward', 'max_reward'];
 /** Settings that change the run's course when altered between a checkpoint and its resume. */
-const RESUME_KEYS = ['batchSize', 'seed', 'learningRate', 'epochs', 'valFraction', 'maxLength'] as const;
-
-interface Row {
-  chosen: number[];
-  rejected: number[];
-  margin: number;
-}
+const RESUME_KEYS = ['batchSize', 'seed', 'learningRate', 'epochs', 'valFraction', 'maxLength'];
 
 export async function* trainReward(
   config: RewardConfig,
@@ -91,12 +82,8 @@ export async function* trainReward(
 
   const start = await startingPoint(config, inputs);
   const { trunk, head, arch, lineage, resumed } = start;
-  const params = new Map<string, tf.Variable>([
-    ...trunk.weights,
-    [`${REWARD_HEAD}.weight`, head.weight],
-    [`${REWARD_HEAD}.bias`, head.bias],
-  ]);
-  const adam = new Adam(params, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+  const params = paramsOf(trunk, head);
+  const adam = new Adam(params, PLAIN_ADAM);
   try {
     for (const message of start.notes) yield { type: 'log', message };
     const state: TrainerState = resumed
@@ -109,24 +96,20 @@ export async function* trainReward(
     const n = train.length;
     const pad = inputs.pad ?? 0;
     const totalSteps = Math.ceil(n / config.batchSize) * config.epochs;
-    const names = new Map([...params].map(([name, v]) => [v.name, name]));
-    let savedStep = state.step;
-    let savedPath = resumed ? config.resumeFrom! : '';
     const record = (): ModelRecord => ({ arch, trainer: 'reward', step: state.step, config, lineage });
-    const goodSince = () => (savedPath ? `; the weights of step ${savedStep} are kept in ${savedPath}` : '');
     const checkFinite = () => {
-      if (!weightsFinite(trunk) || !headFinite(head))
-        throw new Error(`reward: the weights became non-finite by step ${state.step}${goodSince()}`);
+      if (!weightsFinite(trunk, head))
+        throw new Error(`reward: the weights became non-finite by step ${state.step}${saves.kept()}`);
     };
-    const checkpoint = async () => {
-      checkFinite();
-      const file = path.join(ctx.outDir, checkpointName(state.step));
-      const rec = { ...record(), state: { ...state } };
-      await writeSafetensors(`${file}.optim.safetensors`, await adam.state(), { step: String(state.step) });
-      savedPath = await saveModel(file, trunk, rec, [head]); // the JSON goes last: it marks a whole checkpoint
-      savedStep = state.step;
-      return savedPath;
-    };
+    const saves: Checkpoints = new Checkpoints(
+      ctx.outDir,
+      async (file) => {
+        checkFinite();
+        const rec = { ...record(), state: { ...state } };
+        return saveCheckpoint(file, trunk, await adam.state(), rec, [head]);
+      },
+      { step: state.step, path: resumed ? config.resumeFrom! : '' },
+    );
 
     let order = epochOrder(n, state.seed, state.epoch);
     while (state.step < totalSteps) {
@@ -136,16 +119,16 @@ export async function* trainReward(
         order = epochOrder(n, state.seed, state.epoch);
       }
       if (ctx.signal.aborted) {
-        if (state.step > savedStep) yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
+        yield* saves.cancelled(state.step);
         return;
       }
       const rows = order.slice(state.index, state.index + config.batchSize).map((i) => train[i]!);
-      const r = rewardStep(trunk, head, adam, names, rows, config, pad);
+      const r = rewardStep(trunk, head, adam, params, rows, config, pad);
       if (!r.applied)
         // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
         throw new Error(
           `reward loss became ${r.values['loss']} (gradient norm ${r.values['grad_norm']}) at step ` +
-            `${state.step + 1}${goodSince()}. Try a smaller learning rate (now ${config.learningRate})`,
+            `${state.step + 1}${saves.kept()}. Try a smaller learning rate (now ${config.learningRate})`,
         );
       state.step++;
       state.index += rows.length;
@@ -155,9 +138,8 @@ export async function* trainReward(
       const values = { ...r.values, learning_rate: config.learningRate, epoch };
       if (state.index >= n && val.length > 0) Object.assign(values, evaluate(trunk, head, val, config, pad));
       yield { type: 'metrics', step: state.step, values };
-      if (config.checkpointEvery > 0 && state.step % config.checkpointEvery === 0 && state.step < totalSteps)
-        yield { type: 'checkpoint', step: state.step, path: await checkpoint() };
-      await new Promise<void>((resolve) => setImmediate(resolve)); // let an abort (or IPC) get through
+      yield* saves.due(state.step, config.checkpointEvery, totalSteps);
+      await yieldToEvents();
     }
     checkFinite();
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), trunk, record(), [head]);
@@ -213,24 +195,10 @@ async function startingPoint(config: RewardConfig, inputs: RewardTrainerInputs):
 }
 
 async function resumeFrom(config: RewardConfig, file: string): Promise<Start> {
-  const base = baseName(file);
-  const record = await readModelRecord(base);
-  if (record.trainer !== 'reward')
-    throw new Error(`${file} is a ${record.trainer} checkpoint; it cannot resume a reward run`);
-  if (!record.state)
-    throw new Error(`${base}.json is a model, not a checkpoint: it has no trainer state to resume from`);
-  let optimizer: NamedArray[];
-  try {
-    optimizer = (await readSafetensors(`${base}.optim.safetensors`)).tensors;
-  } catch (err) {
-    throw new Error(
-      `cannot resume from ${base}: its optimizer state is unreadable (${(err as Error).message})`,
-      {
-        cause: err,
-      },
-    );
-  }
-  const { model, extras } = await loadModel(base);
+  const { model, record, optimizerState, extras } = await loadCheckpoint(file, {
+    trainer: 'reward',
+    run: 'reward',
+  });
   let head: ScalarHead;
   try {
     head = ScalarHead.fromArrays(REWARD_HEAD, extras);
@@ -238,19 +206,13 @@ async function resumeFrom(config: RewardConfig, file: string): Promise<Start> {
     model.dispose();
     throw err;
   }
-  const changed = RESUME_KEYS.filter(
-    (k) => record.config[k] !== undefined && record.config[k] !== config[k],
-  ).map((k) => `${k} (was ${String(record.config[k])}, now ${String(config[k])})`);
   return {
     trunk: model,
     head,
     arch: { ...record.arch, head: REWARD_HEAD },
     lineage: record.lineage,
-    notes: [
-      `Resuming from step ${record.state.step} of ${file}`,
-      ...(changed.length > 0 ? [`Resumed with changed settings: ${changed.join(', ')}`] : []),
-    ],
-    resumed: { state: record.state, optimizer },
+    notes: resumeNotes(file, record, config, RESUME_KEYS),
+    resumed: { state: record.state, optimizer: optimizerState },
   };
 }
 
@@ -260,14 +222,14 @@ function prepare(
   inputs: RewardTrainerInputs,
   arch: ArchRecord,
   seed: number,
-): { train: Row[]; val: Row[]; notes: string[] } {
+): { train: RewardRow[]; val: RewardRow[]; notes: string[] } {
   const n = inputs.pairs.length;
   if (n === 0) throw new Error('There are no preference pairs to train on');
   const name = arch.preset ? `model "${arch.preset}"` : 'the base model';
   const limit = rewardLimit(config.maxLength, arch.contextLength);
   let cut = 0;
   let withMargin = 0;
-  const rows = inputs.pairs.map((p, i): Row => {
+  const rows = inputs.pairs.map((p, i): RewardRow => {
     if (p.chosen.length === 0 || p.rejected.length === 0)
       throw new Error(`pair ${i + 1}: a response renders to no tokens`);
     for (const id of [...p.chosen, ...p.rejected])
@@ -305,87 +267,4 @@ function prepare(
   if (nVal > 0) notes.push(`${nVal} of ${n} pairs are held out for eval/loss, eval/accuracy and eval/margin`);
   else if (config.valFraction > 0) notes.push(`Too few pairs to hold any out: there are no eval metrics`);
   return { train, val, notes };
-}
-
-/** One Adam step on `rows`; returns the step's metrics (batch means), and whether it was applied. */
-function rewardStep(
-  trunk: GPT,
-  head: ScalarHead,
-  adam: Adam,
-  /** tf variable name → Adam's parameter name. */
-  names: Map<string, string>,
-  rows: readonly Row[],
-  config: RewardConfig,
-  pad: number,
-): { values: Record<string, number>; applied: boolean; tokens: number } {
-  const b = rows.length;
-  const seqs = [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)];
-  const tokens = seqs.reduce((a, s) => a + s.length, 0);
-  const { ids, last } = packSequences(seqs, pad); // [2b, T]: chosen rows, then rejected rows
-  const margin = rows.some((r) => r.margin !== 0) ? tf.tensor1d(rows.map((r) => r.margin)) : 0; // [b]
-  let stats: tf.Tensor | undefined;
-  let grads: tf.NamedTensorMap = {};
-  try {
-    const result = tf.variableGrads(() => {
-      const rewards = head.atLast(trunk.hidden(ids), last); // [2b]
-      const out = rewardLoss({
-        chosen: tf.slice(rewards, [0], [b]) as tf.Tensor1D, // [b]
-        rejected: tf.slice(rewards, [b], [b]) as tf.Tensor1D, // [b]
-        margin,
-        centerCoefficient: config.centerRewardsCoefficient,
-      });
-      stats = tf.keep(tf.stack([out.accuracy, out.margin, out.meanReward, out.minReward, out.maxReward])); // [5]
-      return tf.mean(out.losses) as tf.Scalar;
-    }, [...trunk.trainableVariables(), ...head.variables()]);
-    grads = result.grads;
-    const packed = tf.tidy(() =>
-      tf.concat([tf.stack([result.value, globalNorm(Object.values(grads))]), stats!]),
-    );
-    const numbers = packed.dataSync(); // [7]: the step's one read-back
-    tf.dispose([packed, result.value]);
-    const applied = Number.isFinite(numbers[0]) && Number.isFinite(numbers[1]);
-    if (applied) {
-      const byName = Object.fromEntries(Object.entries(grads).map(([k, g]) => [names.get(k) ?? k, g]));
-      adam.apply(byName, config.learningRate);
-    }
-    return { values: Object.fromEntries(STEP_METRICS.map((m, i) => [m, numbers[i]!])), applied, tokens };
-  } finally {
-    tf.dispose(Object.values(grads));
-    tf.dispose(ids);
-    if (typeof margin !== 'number') margin.dispose();
-    stats?.dispose();
-  }
-}
-
-/** Loss, accuracy and mean margin over the held-out pairs, no gradients. */
-function evaluate(
-  trunk: GPT,
-  head: ScalarHead,
-  val: readonly Row[],
-  config: RewardConfig,
-  pad: number,
-): Record<string, number> {
-  const m = val.length;
-  const seqs = [...val.map((r) => r.chosen), ...val.map((r) => r.rejected)];
-  const rewards = scoreSequences(trunk, head, seqs, 2 * config.batchSize, pad); // [2m]
-  const stats = tf.tidy(() => {
-    const out = rewardLoss({
-      chosen: tf.tensor1d(rewards.subarray(0, m)),
-      rejected: tf.tensor1d(rewards.subarray(m)),
-      margin: val.some((r) => r.margin !== 0) ? tf.tensor1d(val.map((r) => r.margin)) : 0,
-      centerCoefficient: config.centerRewardsCoefficient,
-    });
-    return tf.stack([tf.mean(out.losses), out.accuracy, out.margin]); // [3]
-  });
-  const [loss, accuracy, margin] = stats.dataSync();
-  stats.dispose();
-  return { 'eval/loss': loss!, 'eval/accuracy': accuracy!, 'eval/margin': margin! };
-}
-
-/** True when both head weights are finite. */
-function headFinite(head: ScalarHead): boolean {
-  const probe = tf.tidy(() => tf.add(tf.sum(tf.mul(head.weight, 0)), tf.sum(tf.mul(head.bias, 0))));
-  const ok = Number.isFinite(probe.dataSync()[0]);
-  probe.dispose();
-  return ok;
 }

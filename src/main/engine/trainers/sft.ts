@@ -1,8 +1,8 @@
 // The supervised fine-tuning (SFT) trainer: next-token loss on rendered chat examples, scored on the
 // assistant tokens only. Examples arrive rendered (the chat-template module does that) as token ids
 // and a 0/1 mask of the same length: mask[j] = 1 means ids[j] is an assistant token to be predicted.
-// Yields the same events as the DPO trainer; the loop, schedule, clipping, Adam and checkpoints are in
-// ./common. It does not render templates or tokenize.
+// Yields the same events as the DPO trainer; the loop and checkpoints are in ./lm-run, schedule,
+// clipping and Adam in ./common. It does not render templates or tokenize.
 //
 // Choices worth knowing:
 // - Without packing, an example longer than `maxLength` (default: contextLength + 1, the longest a
@@ -17,7 +17,8 @@
 import { z } from 'zod';
 import type { GPTConfig } from '../model/gpt';
 import type { TrainContext, TrainEvent } from '../types';
-import { lmTrainFields, runLm, type LmRow } from './common';
+import type { LmRow } from './common';
+import { lmTrainFields, runLm } from './lm-run';
 
 /** SFT config (the lead will move it to src/shared/schemas.ts). Defaults in the schema. */
 export const SftConfig = z.object({

@@ -1,0 +1,213 @@
+// The per-step math of the DPO trainer (trainers/dpo.ts): the reference log-probs computed once before
+// training, one Adam step of a paired loss (sigmoid, robust, hinge, ipo, orpo, simpo) and one KTO
+// step, each returning the step's metrics under TRL's names. The losses themselves are
+// losses/preference.ts; the Adam step (one read-back, no update on a non-finite loss or gradient)
+// is common.ts's.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DpoConfig } from '../../../shared/schemas';
+import { rowBatch, type BatchTensors, type PreferenceTokens, type TokenRows } from '../data/preference-pairs';
+import type { UnpairedTokens } from '../data/unpaired';
+import { sequenceLogProbs } from '../logprobs';
+import { preferenceLoss, type PreferenceLossOutput } from '../losses/preference';
+import type { GPT } from '../model/gpt';
+import { adamStep, type Adam } from './common';
+
+/** The data, tokenized: pairs (chosen and rejected rows) or unpaired examples (example and KL rows). */
+export type DpoData =
+  { kind: 'pairs'; tokens: PreferenceTokens } | { kind: 'unpaired'; tokens: UnpairedTokens };
+
+type LossType = DpoConfig['lossType'];
+/** Losses without a reference model. */
+export const REFERENCE_FREE: readonly LossType[] = ['orpo', 'simpo'];
+/** Losses on per-token average log-probs (the others sum them), as TRL. */
+export const AVERAGED: readonly LossType[] = ['ipo', 'orpo', 'simpo'];
+
+/** Metric names of the paired losses, in the order the step packs them into one read-back. */
+const METRICS = [
+  'loss',
+  'grad_norm',
+  'rewards/chosen',
+  'rewards/rejected',
+  'rewards/margins',
+  'rewards/accuracies',
+  'logps/chosen',
+  'logps/rejected',
+] as const;
+/** ORPO's extra metrics (TRL ORPOTrainer), after the common ones. */
+const ORPO_METRICS = ['log_odds_ratio', 'log_odds_chosen', 'nll_loss'] as const;
+
+/** A step's metrics (batch means), and whether its update was applied (false: a non-finite loss or gradient). */
+export interface DpoStepResult {
+  values: Record<string, number>;
+  applied: boolean;
+}
+
+/** Per-sequence log-probs [rows]: summed, or averaged per scored token (a sequence with none counts 1). */
+function logProbsOf(model: GPT, batch: BatchTensors, average: boolean) {
+  const logits = model.forward(batch.inputs); // [rows, T, V]
+  const { sum, count } = sequenceLogProbs(logits, batch.targets, batch.mask); // [rows] each
+  return { logps: average ? tf.div(sum, tf.maximum(count, 1)) : sum, count }; // [rows] each
+}
+
+/**
+ * Log-probs of every row of each row set (pairs: chosen, rejected; unpaired: examples, KL pairs) under
+ * the initial policy, no gradients: one array [n] per set.
+ */
+export function referenceLogProbs(
+  model: GPT,
+  data: DpoData,
+  batchSize: number,
+  average: boolean,
+): Float32Array[] {
+  const { n, T } = data.tokens;
+  const sets: TokenRows[] =
+    data.kind === 'pairs'
+      ? [data.tokens.chosen, data.tokens.rejected]
+      : [data.tokens.examples, data.tokens.kl];
+  const out = sets.map(() => new Float32Array(n));
+  for (let start = 0; start < n; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, n - start) }, (_, j) => start + j);
+    const b = indices.length;
+    const batch = rowBatch(sets, T, indices);
+    const logps = tf.tidy(() => logProbsOf(model, batch, average).logps); // [sets · b]
+    const values = logps.dataSync();
+    tf.dispose([logps, batch.inputs, batch.targets, batch.mask]);
+    out.forEach((o, k) => o.set(values.subarray(k * b, (k + 1) * b), start));
+  }
+  return out;
+}
+
+/** One step of a paired loss on the pairs at `indices`; returns the step's metrics (batch means). */
+export function pairedStep(
+  policy: GPT,
+  adam: Adam,
+  data: PreferenceTokens,
+  ref: Float32Array[] | null,
+  indices: number[],
+  config: DpoConfig,
+): DpoStepResult {
+  const { lossType, beta, labelSmoothing, gamma } = config;
+  const b = indices.length;
+  const batch = rowBatch([data.chosen, data.rejected], data.T, indices); // [2b, T] each: chosen, then rejected
+  const refChosen = ref ? tf.tensor1d(indices.map((i) => ref[0]![i]!)) : null; // [b]
+  const refRejected = ref ? tf.tensor1d(indices.map((i) => ref[1]![i]!)) : null; // [b]
+  const names: string[] = [...METRICS, ...(lossType === 'orpo' ? ORPO_METRICS : [])];
+  try {
+    const { numbers, applied } = adamStep(adam, policy.weights, config.learningRate, 0, () => {
+      const { logps, count } = logProbsOf(policy, batch, AVERAGED.includes(lossType)); // [2b] each
+      const policyChosen = tf.slice(logps, [0], [b]) as tf.Tensor1D; // [b]
+      const policyRejected = tf.slice(logps, [b], [b]) as tf.Tensor1D; // [b]
+      let out: PreferenceLossOutput;
+      if (lossType === 'orpo') {
+        const chosenLengths = tf.slice(count, [0], [b]) as tf.Tensor1D; // [b]
+        out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, chosenLengths });
+      } else if (lossType === 'simpo') {
+        out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, gamma, labelSmoothing });
+      } else {
+        out = preferenceLoss({
+          lossType: lossType as 'sigmoid' | 'robust' | 'hinge' | 'ipo',
+          policyChosen,
+          policyRejected,
+          refChosen: refChosen!,
+          refRejected: refRejected!,
+          beta,
+          labelSmoothing,
+        });
+      }
+      const margins = tf.sub(out.chosenRewards, out.rejectedRewards); // [b]
+      const extra =
+        out.logOddsRatio && out.nllLoss
+          ? [
+              tf.neg(tf.mean(tf.softplus(tf.neg(out.logOddsRatio)))), // mean log σ(log odds ratio)
+              tf.mean(out.logOddsRatio),
+              tf.mean(out.nllLoss),
+            ]
+          : [];
+      const stats = [
+        tf.mean(out.chosenRewards),
+        tf.mean(out.rejectedRewards),
+        tf.mean(margins),
+        tf.mean(tf.cast(tf.greater(margins, 0), 'float32')),
+        tf.mean(policyChosen),
+        tf.mean(policyRejected),
+        ...extra,
+      ]; // 6 (+3 for ORPO)
+      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+    });
+    return { values: Object.fromEntries(names.map((name, i) => [name, numbers[i]!])), applied };
+  } finally {
+    tf.dispose([batch.inputs, batch.targets, batch.mask]);
+    if (refChosen) refChosen.dispose();
+    if (refRejected) refRejected.dispose();
+  }
+}
+
+/**
+ * One KTO step on the examples at `indices` (desirable ones first, as the loss wants); `ref` holds the
+ * reference log-probs of the examples and of their KL pairs. Metrics are TRL KTOTrainer's batch means.
+ */
+export function ktoStep(
+  policy: GPT,
+  adam: Adam,
+  data: UnpairedTokens,
+  ref: Float32Array[],
+  indices: number[],
+  config: DpoConfig,
+): DpoStepResult {
+  const { beta, desirableWeight, undesirableWeight } = config;
+  const good = indices.filter((i) => data.desirable[i]);
+  const bad = indices.filter((i) => !data.desirable[i]);
+  const rows = [...good, ...bad];
+  const [nd, nu] = [good.length, bad.length];
+  const batch = rowBatch([data.examples], data.T, rows); // [b, T] each
+  const klBatch = rowBatch([data.kl], data.T, rows); // [b, T] each
+  const refs = [
+    tf.tensor1d(good.map((i) => ref[0]![i]!)), // [Nd]
+    tf.tensor1d(bad.map((i) => ref[0]![i]!)), // [Nu]
+    tf.tensor1d(rows.map((i) => ref[1]![i]!)), // [b]
+  ] as tf.Tensor1D[];
+  // The KL estimate is detached (TRL computes its logits under no_grad): no tape for it.
+  const policyKl = tf.tidy(() => logProbsOf(policy, klBatch, false).logps) as tf.Tensor1D; // [b]
+  try {
+    const { numbers, applied } = adamStep(adam, policy.weights, config.learningRate, 0, () => {
+      const { logps } = logProbsOf(policy, batch, false); // [b]
+      const policyChosen = tf.slice(logps, [0], [nd]) as tf.Tensor1D; // [Nd]
+      const policyRejected = tf.slice(logps, [nd], [nu]) as tf.Tensor1D; // [Nu]
+      const out = preferenceLoss({
+        lossType: 'kto',
+        policyChosen,
+        policyRejected,
+        refChosen: refs[0]!,
+        refRejected: refs[1]!,
+        policyKl,
+        refKl: refs[2]!,
+        beta,
+        desirableWeight,
+        undesirableWeight,
+      });
+      // Sums, divided by the counts below: a side with no example in the batch gives 0, not NaN.
+      const stats = [
+        out.kl,
+        tf.sum(out.chosenRewards),
+        tf.sum(out.rejectedRewards),
+        tf.sum(policyChosen),
+        tf.sum(policyRejected),
+      ];
+      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+    });
+    const [loss, gradNorm, kl, rewardsChosen, rewardsRejected, logpsChosen, logpsRejected] = numbers;
+    const values: Record<string, number> = { loss: loss!, grad_norm: gradNorm!, kl: kl! };
+    if (nd > 0)
+      Object.assign(values, { 'rewards/chosen': rewardsChosen! / nd, 'logps/chosen': logpsChosen! / nd });
+    if (nu > 0)
+      Object.assign(values, {
+        'rewards/rejected': rewardsRejected! / nu,
+        'logps/rejected': logpsRejected! / nu,
+      });
+    if (nd > 0 && nu > 0) values['rewards/margins'] = rewardsChosen! / nd - rewardsRejected! / nu;
+    return { values, applied };
+  } finally {
+    tf.dispose([batch.inputs, batch.targets, batch.mask, klBatch.inputs, klBatch.targets, klBatch.mask]);
+    tf.dispose([...refs, policyKl]);
+  }
+}

@@ -1,0 +1,83 @@
+// The per-step math of the reward-model trainer (trainers/reward.ts): one Adam step of the Bradley-Terry
+// loss on a batch of pairs, chosen and rejected read in one forward ([2b, T]), and the held-out
+// metrics. The loss is losses/reward.ts; packing sequences and reading the head at each one's last
+// token is reward-score.ts, shared with the scorer so that training and scoring read alike.
+import * as tf from '@tensorflow/tfjs-core';
+import type { RewardConfig } from '../../../shared/schemas';
+import { rewardLoss } from '../losses/reward';
+import type { GPT } from '../model/gpt';
+import type { ScalarHead } from '../model/heads';
+import { packSequences, scoreSequences } from '../reward-score';
+import { adamStep, type Adam } from './common';
+
+/** A training or held-out pair, cut to fit; `margin` is 0 unless the config uses margins. */
+export interface RewardRow {
+  chosen: number[];
+  rejected: number[];
+  margin: number;
+}
+
+/** Step metrics, in the order one read-back packs them. */
+const STEP_METRICS = ['loss', 'grad_norm', 'accuracy', 'margin', 'mean_reward', 'min_reward', 'max_reward'];
+
+/**
+ * One Adam step on `rows` over `params` (trunk and head, by Adam's names); returns the step's metrics
+ * (batch means), whether it was applied, and the tokens it read.
+ */
+export function rewardStep(
+  trunk: GPT,
+  head: ScalarHead,
+  adam: Adam,
+  params: Map<string, tf.Variable>,
+  rows: readonly RewardRow[],
+  config: RewardConfig,
+  pad: number,
+): { values: Record<string, number>; applied: boolean; tokens: number } {
+  const b = rows.length;
+  const seqs = [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)];
+  const tokens = seqs.reduce((a, s) => a + s.length, 0);
+  const { ids, last } = packSequences(seqs, pad); // [2b, T]: chosen rows, then rejected rows
+  const margin = rows.some((r) => r.margin !== 0) ? tf.tensor1d(rows.map((r) => r.margin)) : 0; // [b]
+  try {
+    const { numbers, applied } = adamStep(adam, params, config.learningRate, 0, () => {
+      const rewards = head.atLast(trunk.hidden(ids), last); // [2b]
+      const out = rewardLoss({
+        chosen: tf.slice(rewards, [0], [b]) as tf.Tensor1D, // [b]
+        rejected: tf.slice(rewards, [b], [b]) as tf.Tensor1D, // [b]
+        margin,
+        centerCoefficient: config.centerRewardsCoefficient,
+      });
+      const stats = [out.accuracy, out.margin, out.meanReward, out.minReward, out.maxReward]; // 5
+      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+    }); // numbers [7]: the step's one read-back
+    return { values: Object.fromEntries(STEP_METRICS.map((m, i) => [m, numbers[i]!])), applied, tokens };
+  } finally {
+    tf.dispose(ids);
+    if (typeof margin !== 'number') margin.dispose();
+  }
+}
+
+/** Loss, accuracy and mean margin over the held-out pairs, no gradients. */
+export function evaluate(
+  trunk: GPT,
+  head: ScalarHead,
+  val: readonly RewardRow[],
+  config: RewardConfig,
+  pad: number,
+): Record<string, number> {
+  const m = val.length;
+  const seqs = [...val.map((r) => r.chosen), ...val.map((r) => r.rejected)];
+  const rewards = scoreSequences(trunk, head, seqs, 2 * config.batchSize, pad); // [2m]
+  const stats = tf.tidy(() => {
+    const out = rewardLoss({
+      chosen: tf.tensor1d(rewards.subarray(0, m)),
+      rejected: tf.tensor1d(rewards.subarray(m)),
+      margin: val.some((r) => r.margin !== 0) ? tf.tensor1d(val.map((r) => r.margin)) : 0,
+      centerCoefficient: config.centerRewardsCoefficient,
+    });
+    return tf.stack([tf.mean(out.losses), out.accuracy, out.margin]); // [3]
+  });
+  const [loss, accuracy, margin] = stats.dataSync();
+  stats.dispose();
+  return { 'eval/loss': loss!, 'eval/accuracy': accuracy!, 'eval/margin': margin! };
+}

@@ -286,6 +286,12 @@ export const DpoConfig = z.object({
     .min(0, 'Label smoothing must be at least 0')
     .lt(0.5, 'Label smoothing must be below 0.5')
     .default(0),
+  /**
+   * RPO (Pang et al. 2024; TRL `rpo_alpha`): add α × the chosen responses' per-token NLL to the loss, so
+   * the policy raises the chosen likelihood instead of only pushing the rejected down. 0 = off; ORPO
+   * has its own NLL term (its Beta is λ).
+   */
+  rpoAlpha: z.number({ error: 'RPO alpha must be a number' }).min(0).max(100).default(0),
   /** SimPO's target reward margin γ (TRL `simpo_gamma`, default 0.5). */
   gamma: z.number({ error: 'Gamma must be a number' }).min(0).max(100).default(0.5),
   /** Start the policy and the frozen reference from this model (usually an SFT one) and read with its tokenizer. */

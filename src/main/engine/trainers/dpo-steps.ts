@@ -91,10 +91,16 @@ export function pairedStep(
   const batch = rowBatch([data.chosen, data.rejected], data.T, indices); // [2b, T] each: chosen, then rejected
   const refChosen = ref ? tf.tensor1d(indices.map((i) => ref[0]![i]!)) : null; // [b]
   const refRejected = ref ? tf.tensor1d(indices.map((i) => ref[1]![i]!)) : null; // [b]
-  const names: string[] = [...METRICS, ...(lossType === 'orpo' ? ORPO_METRICS : [])];
+  const rpo = lossType !== 'orpo' && config.rpoAlpha > 0; // ORPO has its own NLL term
+  const names: string[] = [
+    ...METRICS,
+    ...(lossType === 'orpo' ? ORPO_METRICS : []),
+    ...(rpo ? ['nll_loss'] : []),
+  ];
   try {
     const { numbers, applied } = adamStep(adam, policy.weights, config.learningRate, 0, () => {
-      const { logps, count } = logProbsOf(policy, batch, AVERAGED.includes(lossType)); // [2b] each
+      const average = AVERAGED.includes(lossType);
+      const { logps, count } = logProbsOf(policy, batch, average); // [2b] each
       const policyChosen = tf.slice(logps, [0], [b]) as tf.Tensor1D; // [b]
       const policyRejected = tf.slice(logps, [b], [b]) as tf.Tensor1D; // [b]
       let out: PreferenceLossOutput;
@@ -132,7 +138,17 @@ export function pairedStep(
         tf.mean(policyRejected),
         ...extra,
       ]; // 6 (+3 for ORPO)
-      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
+      let loss = tf.mean(out.losses) as tf.Scalar;
+      if (rpo) {
+        // RPO (Pang et al. 2024; TRL `rpo_alpha`): + α × the chosen tokens' mean NLL, token-weighted
+        // over the batch as TRL's cross-entropy is.
+        const chosenCount = tf.slice(count, [0], [b]); // [b]
+        const chosenSum = average ? tf.mul(policyChosen, tf.maximum(chosenCount, 1)) : policyChosen; // [b]
+        const nll = tf.div(tf.neg(tf.sum(chosenSum)), tf.maximum(tf.sum(chosenCount), 1)) as tf.Scalar;
+        loss = tf.add(loss, tf.mul(nll, config.rpoAlpha)) as tf.Scalar;
+        stats.push(nll);
+      }
+      return { loss, stats };
     });
     return { values: Object.fromEntries(names.map((name, i) => [name, numbers[i]!])), applied };
   } finally {

@@ -104,6 +104,16 @@ export const DPO_FIELDS: readonly FieldSpec[] = [
     ),
     show: (c) => c.kind === 'simpo' || (c.kind === 'dpo' && c.values.lossType !== 'hinge'),
   },
+  {
+    ...num(
+      'rpoAlpha',
+      'RPO alpha',
+      "Adds alpha × the chosen responses' NLL (RPO), so the chosen become likelier, not only the rejected less likely. 0 = off.",
+      'any',
+      true,
+    ),
+    show: (c) => c.kind !== 'kto' && c.kind !== 'orpo',
+  },
 ];
 
 const adaptive = ({ values }: FieldContext) => values.adaptiveKl === true;

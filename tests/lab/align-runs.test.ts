@@ -90,6 +90,22 @@ describe('preference alignment through the lab', () => {
     expect(step2.every((s) => s.step === 2)).toBe(true);
   }, 180_000);
 
+  it('gives the same metrics for the same seed (PPO and reward model, same backend)', async () => {
+    const { lab } = fx.open();
+    for (const kind of ['ppo', 'reward'] as const) {
+      const a = await runPreset(lab, kind);
+      const b = await runPreset(lab, kind);
+      expect(b.config, kind).toEqual(a.config);
+      const metrics = async (id: number) =>
+        (await lab.runMetrics({ runId: id })).map((m) => [m.step, m.name, m.value]);
+      const [ma, mb] = await Promise.all([metrics(a.id), metrics(b.id)]);
+      // Wall-clock metrics differ between runs; everything else is a function of the seed.
+      const same = (m: (string | number)[][]) => m.filter((x) => !String(x[1]).startsWith('time/'));
+      expect(same(ma).length, kind).toBeGreaterThan(10);
+      expect(same(mb), kind).toEqual(same(ma));
+    }
+  }, 180_000);
+
   it('runs IPO, KTO, ORPO and SimPO from their presets', async () => {
     const { lab } = fx.open();
     const [ipo, kto, orpo, simpo] = await Promise.all(

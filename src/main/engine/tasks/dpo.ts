@@ -6,13 +6,11 @@
 // examples (chosen → desirable, rejected → undesirable) and each example's KL pair (its prompt with
 // another example's completion, see data/unpaired.ts) is rendered the same way. The produced model
 // keeps the base's tokenizer. The trainer itself is trainers/dpo.ts.
-import { copyFile, mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { baseTokenizer } from './base-tokenizer';
 import type { DpoConfig } from '../../../shared/schemas';
 import { readModelRecord } from '../checkpoint';
 import type { RenderedPair } from '../data/preference-pairs';
 import { klPartners, renderUnpaired, unpairedFromPairs } from '../data/unpaired';
-import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
 import { renderConversation } from '../tokenizer/templates';
 import { trainDpo, type DpoTrainerInputs } from '../trainers/dpo';
 import type { DpoInputs, TrainContext, TrainEvent, UnpairedExampleText } from '../types';
@@ -33,9 +31,8 @@ export async function* runDpoTask(
   }
   if (inputs.kind === 'seed-dpo')
     throw new Error('the built-in seed-dpo data is abstract tokens, not text; it cannot train a base model');
-  const record = await readModelRecord(inputs.base.path);
-  const tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
-  const tokenizer = await loadTokenizer(tokenizerName, inputs.base.path);
+  const base = await baseTokenizer(inputs.base);
+  const { tokenizer } = base;
   const warnings = new Set<string>();
   const render = (prompt: string, reply: string) => {
     const r = renderConversation(tokenizer, config.template, [
@@ -66,11 +63,7 @@ export async function* runDpoTask(
     rendered = { kind: 'rendered', pairs, base: inputs.base };
   }
   for (const w of warnings) yield { type: 'log', message: `template ${config.template}: ${w}` };
-  // Each model's folder is self-contained: the tokenizer travels with the weights.
-  if (tokenizerName !== BYTE_TOKENIZER) {
-    await mkdir(ctx.outDir, { recursive: true });
-    await copyFile(join(dirname(inputs.base.path), tokenizerName), join(ctx.outDir, basename(tokenizerName)));
-  }
+  await base.copyTo(ctx.outDir);
   const pad = tokenizer.specialId('<|pad|>') ?? tokenizer.specialId('<|endoftext|>') ?? 0;
   yield* trainDpo(config, { ...rendered, pad }, ctx);
 }

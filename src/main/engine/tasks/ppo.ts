@@ -3,15 +3,11 @@
 // (the way the playground and evaluation prompt a tuned model), find the template's end-of-turn, pick
 // the reward source named by `config.rewardSource`, and train. The produced model keeps the base's
 // tokenizer. The trainer itself is trainers/ppo.ts; the reward sources are rewards.ts.
-import { copyFile, mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { baseTokenizer } from './base-tokenizer';
 import type { PpoConfig } from '../../../shared/schemas';
-import { readModelRecord } from '../checkpoint';
 import { promptIds } from '../eval/answers';
 import { selectBackend } from '../backend';
 import { rewardFromJudge, rewardFromModel, rewardFromRule, type RewardFn } from '../rewards';
-import { byteTokenizer } from '../tokenizer/byte';
-import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
 import { EOS_CANDIDATES, TEMPLATES, type TemplateName } from '../tokenizer/templates';
 import type { Tokenizer } from '../tokenizer/types';
 import { trainPpo } from '../trainers/ppo';
@@ -37,27 +33,15 @@ export async function* runPpoTask(
   const prompts = inputs.prompts.filter((p) => p.trim() !== '');
   if (prompts.length === 0)
     throw new Error('There are no prompts to generate from: the dataset has no non-empty prompt');
-  let tokenizer: Tokenizer = byteTokenizer;
-  let tokenizerName = BYTE_TOKENIZER;
-  if (inputs.base) {
-    const record = await readModelRecord(inputs.base.path);
-    tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
-    tokenizer = await loadTokenizer(tokenizerName, inputs.base.path);
-  }
+  const baseTok = await baseTokenizer(inputs.base);
+  const { tokenizer, name: tokenizerName } = baseTok;
   const end = endOfTurn(tokenizer, config.template);
   const rendered = prompts.map((text) => ({ text, ids: promptIds(tokenizer, text, config.template) }));
   // The reward model loads tensors, so the backend must be chosen first (the trainer's call is then a no-op).
   await selectBackend(config.backend);
   const reward = await rewardSource(config, inputs);
   try {
-    // Each model's folder is self-contained: the tokenizer travels with the weights.
-    if (inputs.base && tokenizerName !== BYTE_TOKENIZER) {
-      await mkdir(ctx.outDir, { recursive: true });
-      await copyFile(
-        join(dirname(inputs.base.path), tokenizerName),
-        join(ctx.outDir, basename(tokenizerName)),
-      );
-    }
+    await baseTok.copyTo(ctx.outDir);
     if (end.stopText)
       yield {
         type: 'log',

@@ -4,13 +4,9 @@
 // (trainers/reward.ts). Each sequence ends at the assistant's end-of-turn token, where the reward is
 // read; reward-score.ts renders the same way when the model is used. The produced model keeps the
 // base's tokenizer (copied into the run's folder).
-import { copyFile, mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { baseTokenizer } from './base-tokenizer';
 import type { RewardConfig } from '../../../shared/schemas';
-import { readModelRecord } from '../checkpoint';
 import { renderForReward } from '../reward-score';
-import { byteTokenizer } from '../tokenizer/byte';
-import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
 import { trainReward, type RewardPairIds } from '../trainers/reward';
 import type { TrainContext, TrainEvent } from '../types';
 
@@ -27,10 +23,8 @@ export async function* runRewardTask(
   inputs: RewardTaskInputs,
   ctx: TrainContext,
 ): AsyncGenerator<TrainEvent> {
-  const tokenizerName = inputs.base
-    ? ((await readModelRecord(inputs.base.path)).arch.tokenizer ?? BYTE_TOKENIZER)
-    : BYTE_TOKENIZER;
-  const tokenizer = inputs.base ? await loadTokenizer(tokenizerName, inputs.base.path) : byteTokenizer;
+  const base = await baseTokenizer(inputs.base);
+  const { tokenizer, name: tokenizerName } = base;
   const warnings = new Set<string>();
   const render = (prompt: string, response: string) => {
     const r = renderForReward(tokenizer, config.template, prompt, response);
@@ -47,11 +41,7 @@ export async function* runRewardTask(
     };
   });
   for (const w of warnings) yield { type: 'log', message: `template ${config.template}: ${w}` };
-  // Each model's folder is self-contained: the tokenizer travels with the weights.
-  if (inputs.base && tokenizerName !== BYTE_TOKENIZER) {
-    await mkdir(ctx.outDir, { recursive: true });
-    await copyFile(join(dirname(inputs.base.path), tokenizerName), join(ctx.outDir, basename(tokenizerName)));
-  }
+  await base.copyTo(ctx.outDir);
   const pad = tokenizer.specialId('<|pad|>') ?? tokenizer.specialId('<|endoftext|>') ?? 0;
   yield* trainReward(
     config,

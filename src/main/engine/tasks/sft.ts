@@ -1,15 +1,10 @@
 // An SFT run as the lab starts it: load the base model's tokenizer (or the byte tokenizer for a fresh
 // model), render every conversation through the chat template into ids and an assistant-only loss
 // mask, and fine-tune. The trainer itself is trainers/sft.ts.
-import { copyFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { baseTokenizer } from './base-tokenizer';
 import type { InstructionRecord } from '../../../shared/records';
 import type { SftConfig } from '../../../shared/schemas';
-import { readModelRecord } from '../checkpoint';
-import { byteTokenizer } from '../tokenizer/byte';
-import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
 import { renderConversation } from '../tokenizer/templates';
-import type { Tokenizer } from '../tokenizer/types';
 import { SftConfig as TrainerConfig, trainSft, type SftExample } from '../trainers/sft';
 import type { TrainContext, TrainEvent } from '../types';
 
@@ -24,19 +19,9 @@ export async function* runSftTask(
   inputs: SftTaskInputs,
   ctx: TrainContext,
 ): AsyncGenerator<TrainEvent> {
-  let tokenizer: Tokenizer = byteTokenizer;
-  let tokenizerName = BYTE_TOKENIZER;
-  if (inputs.base) {
-    const record = await readModelRecord(inputs.base.path);
-    tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
-    tokenizer = await loadTokenizer(tokenizerName, inputs.base.path);
-    // Each model's folder is self-contained: the tokenizer travels with the weights.
-    if (tokenizerName !== BYTE_TOKENIZER)
-      await copyFile(
-        join(dirname(inputs.base.path), tokenizerName),
-        join(ctx.outDir, basename(tokenizerName)),
-      );
-  }
+  const base = await baseTokenizer(inputs.base);
+  const { tokenizer, name: tokenizerName } = base;
+  await base.copyTo(ctx.outDir);
   const warnings = new Set<string>();
   const examples: SftExample[] = inputs.conversations.map((c) => {
     const r = renderConversation(tokenizer, config.template, c.messages);

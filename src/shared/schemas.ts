@@ -500,8 +500,6 @@ export const PpoConfig = z.object({
     .gt(0, 'Temperature must be greater than 0')
     .max(5)
     .default(0.7),
-  topK: int('Top-k', 0, 100_000).default(0),
-  topP: z.number({ error: 'Top-p must be a number' }).gt(0).max(1).default(1),
   /** β of the per-token KL penalty to the reference (TRL `kl_coef`). */
   klCoef: z.number({ error: 'KL coefficient must be a number' }).min(0).max(100).default(0.05),
   /** KL estimator (Schulman's k1 = log r, k3 = (r − 1) − log r; TRL `kl_estimator`). */
@@ -521,7 +519,7 @@ export const PpoConfig = z.object({
   /** GAE discount γ and λ (TRL `gamma`, `lam`). */
   gamma: unit('Gamma').default(1),
   lam: unit('Lambda').default(0.95),
-  /** Added to the score of a rollout that ends without the end-of-turn token (TRL `missing_eos_penalty`; 0 = off). */
+  /** Subtracted from the score of a rollout that ends without the end-of-turn token (TRL `missing_eos_penalty`; 0 = off). */
   missingEosPenalty: z.number({ error: 'Missing-EOS penalty must be a number' }).min(0).max(100).default(0),
   /** Clip the gradient's global norm (0 = off). */
   maxGradNorm: z.number().min(0).max(1e6).default(1),

@@ -46,6 +46,15 @@ describe('RPO: DPO plus the chosen responses NLL', () => {
     }
   });
 
+  it('is the mean NLL per chosen token, weighted by tokens over the batch as TRL computes it', async () => {
+    // One batch of all four pairs. Summed log-probs: logps/chosen is the batch mean of each chosen
+    // response's summed log-prob; a response scores its bytes and the end-of-sequence token.
+    const [first] = await firstSteps({ lossType: 'sigmoid', rpoAlpha: 1 });
+    const tokens = PAIRS.reduce((n, p) => n + new TextEncoder().encode(p.chosen).length + 1, 0);
+    const byHand = (-first!['logps/chosen']! * PAIRS.length) / tokens;
+    expect(first!['nll_loss']).toBeCloseTo(byHand, 4);
+  });
+
   it('raises the chosen likelihood more than plain DPO does', async () => {
     const plain = await firstSteps({ lossType: 'sigmoid', epochs: 6 });
     const rpo = await firstSteps({ lossType: 'sigmoid', epochs: 6, rpoAlpha: 1 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import presets from '../../resources/presets.json';
 import { LabError } from '../../src/shared/api';
 import { RUN_KINDS, TERMINAL_STATUSES, type RunKind } from '../../src/shared/schemas';
-import { clientOf, labFixtures, waitForRun } from '../helpers/lab';
+import { clientOf, labFixtures, testLab, waitForRun } from '../helpers/lab';
 import type { Lab } from '../../src/main/lab/lab';
 
 const fx = labFixtures();
@@ -198,6 +198,56 @@ describe('preference alignment through the lab', () => {
     await expect(clientOf(lab).resumeRun({ id: run.id })).rejects.toThrow(/only a stopped run/);
   }, 300_000);
 
+  it('resumes a killed run from its periodic checkpoint, recording each step once', async () => {
+    const { lab } = fx.open();
+    const started = await lab.startRun({
+      algorithm: 'dpo',
+      dataset: 'seed-dpo',
+      config: { epochs: 12, checkpointEvery: 10 },
+    });
+    await waitForRun(lab, started.id, (r) => (r.progress?.step ?? 0) >= 25, 120_000);
+    process.kill(lab.runner.pidOf(started.id)!, 'SIGKILL'); // a crash: no cancel checkpoint
+    const failed = await waitForRun(lab, started.id, (r) => TERMINAL_STATUSES.includes(r.status));
+    expect(failed.status).toBe('failed');
+    const before = (await lab.runMetrics({ runId: started.id })).filter((m) => m.name === 'loss');
+    expect(before.at(-1)!.step).toBeGreaterThan(20); // steps past the last checkpoint were recorded…
+
+    const resumed = await clientOf(lab).resumeRun({ id: started.id });
+    expect(resumed.config['resumeFrom']).toMatch(/checkpoint-0*20\.safetensors$/); // …and are dropped
+    expect(resumed.attempt).toBe(2);
+    const done = await waitForRun(lab, started.id, (r) => TERMINAL_STATUSES.includes(r.status), 120_000);
+    expect(done.status).toBe('completed');
+    const steps = (await lab.runMetrics({ runId: started.id }))
+      .filter((m) => m.name === 'loss')
+      .map((m) => m.step);
+    expect(steps).toEqual(Array.from({ length: 84 }, (_, i) => i + 1));
+  }, 180_000);
+
+  it('checkpoints a running run when the lab closes, so that the next lab can resume it', async () => {
+    const { lab, dir } = fx.open();
+    const started = await lab.startRun({ algorithm: 'dpo', dataset: 'seed-dpo', config: { epochs: 12 } });
+    await waitForRun(lab, started.id, (r) => (r.progress?.step ?? 0) >= 10, 120_000);
+    await lab.close();
+    const next = testLab(dir);
+    fx.defer(() => next.close());
+    const run = await next.getRun({ id: started.id });
+    expect(run.status).toBe('interrupted');
+    await clientOf(next).resumeRun({ id: run.id });
+    const done = await waitForRun(next, run.id, (r) => TERMINAL_STATUSES.includes(r.status), 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.progress!.step).toBe(84);
+  }, 180_000);
+
+  it('leaves responses no principle flagged out of a CAI dataset', async () => {
+    const { lab } = fx.open();
+    const run = await runPreset(lab, 'cai', { flaggedOnly: false, maxPrompts: 4 });
+    const all = await clientOf(lab).runSamples({ runId: run.id });
+    const revised = all.filter((s) => s.data['revised'] !== s.data['original']);
+    expect(all.length).toBe(4);
+    const d = await clientOf(lab).samplesToDataset({ runId: run.id, name: 'x', include: 'unrejected' });
+    expect(d.exampleCount).toBe(revised.length);
+  }, 120_000);
+
   it('refuses runs that cannot work, naming the field', async () => {
     const { lab } = fx.open();
     let issues = await issuesOf(
@@ -226,5 +276,26 @@ describe('preference alignment through the lab', () => {
       lab.startRun({ algorithm: 'cai', dataset: 'sandbox-harmful', config: { critic: 'model' } }),
     );
     expect(issues['config.criticModel']).toMatch(/needs a model/);
+    issues = await issuesOf(
+      lab.startRun({
+        algorithm: 'ppo',
+        dataset: 'sandbox-prompts',
+        config: { rewardSource: 'gold', batchSize: 4, numMiniBatches: 8, maxNewTokens: 64 },
+      }),
+    );
+    expect(issues['config.numMiniBatches']).toMatch(/batch size/);
+    expect(issues['config.maxNewTokens']).toMatch(/context of 64/);
+    issues = await issuesOf(
+      lab.startRun({ algorithm: 'dpo', dataset: 'sandbox-pairs', config: { lossType: 'orpo', rpoAlpha: 1 } }),
+    );
+    expect(issues['config.rpoAlpha']).toMatch(/own NLL/);
+    issues = await issuesOf(
+      lab.startRun({ algorithm: 'dpo', dataset: 'sandbox-pairs', config: { maxLength: 200 } }),
+    );
+    expect(issues['config.maxLength']).toMatch(/at most 65/);
+    issues = await issuesOf(
+      lab.startRun({ algorithm: 'dpo', dataset: 'seed-dpo', config: { resumeFrom: '/etc/passwd' } }),
+    );
+    expect(issues['config.resumeFrom']).toMatch(/set by Resume/);
   });
 });

@@ -73,6 +73,7 @@ export class Lab implements LabService {
       store: this.store,
       emit,
       startRun: (algorithm, dataset, config, name) => this.startRun({ algorithm, dataset, config, name }),
+      resumeRun: (id) => this.resumeRun({ id }),
       pairsToDataset: async (runId, name) =>
         (await this.samplesToDataset({ runId, name, include: 'unrejected' })).id,
       cancelRun: (id) => this.runner.cancel(id),
@@ -282,9 +283,15 @@ export class Lab implements LabService {
         `runId: run ${run.id} is ${ALGORITHM_LABELS[run.algorithm]}, not Constitutional AI`,
         [{ path: 'runId', message: 'only a Constitutional AI run has pairs to turn into a dataset' }],
       );
+    if (run.status === 'queued' || run.status === 'running')
+      throw new LabError('conflict', `runId: run ${run.id} is still ${run.status}; wait for its pairs`, [
+        { path: 'runId', message: `the run is still ${run.status}` },
+      ]);
+    // A response no principle flagged comes back unrevised (when the run keeps every response): as a pair
+    // it would be the same text chosen and rejected, which teaches nothing and dilutes the rest.
     const pairs = this.store
       .samples(run.id)
-      .filter((s) => s.kind === 'cai-pair')
+      .filter((s) => s.kind === 'cai-pair' && s.data['revised'] !== s.data['original'])
       .filter((s) => (input.include === 'approved' ? s.review === 'approved' : s.review !== 'rejected'));
     if (pairs.length === 0)
       throw new LabError(

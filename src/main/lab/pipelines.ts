@@ -1,7 +1,8 @@
 // Pipelines: several stages run as one object in the store, each stage a world or a run of its own.
 // The orchestrator advances a pipeline whenever one of its runs ends, and again at start-up, so a
 // pipeline survives a crash or a restart: finished stages are kept, and the stage that was running
-// is started again. Presets (resources/presets.json) say which stages and with what settings.
+// is continued from its last checkpoint (or started again without one). Presets
+// (resources/presets.json) say which stages and with what settings.
 import type { LabEventSink } from '../../shared/api';
 import { LabError } from '../../shared/api';
 import type { Algorithm, Pipeline, PipelineStage, Run, RunDatasetRef } from '../../shared/schemas';
@@ -43,6 +44,8 @@ export const PIPELINE_PRESETS = (presets as unknown as { pipelines: Record<strin
 export interface PipelineDeps {
   store: Store;
   emit: LabEventSink;
+  /** Continues a stopped run from its last checkpoint; rejects when it cannot (no checkpoint, …). */
+  resumeRun(id: number): Promise<Run>;
   /** A CAI run's pairs as a preference dataset; returns its id. */
   pairsToDataset(runId: number, name: string): Promise<number>;
   startRun(
@@ -169,7 +172,15 @@ export class Pipelines {
           `stage ${stage.name}: ${run.error ?? run.status}`,
         );
       }
-      // Not started yet, or interrupted by a restart: (re)start the stage's run.
+      // Interrupted by a restart: continue its run from its last checkpoint when it has one.
+      if (run?.status === 'interrupted') {
+        const resumed = await this.d.resumeRun(run.id).catch(() => null);
+        if (resumed) {
+          stage.status = 'running';
+          return save('running');
+        }
+      }
+      // Not started yet, or interrupted before its first checkpoint: (re)start the stage's run.
       try {
         const started = await this.startStage(spec, stages, config.seed, p.name);
         Object.assign(stage, { status: 'running', runId: started.id });

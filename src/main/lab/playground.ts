@@ -15,6 +15,9 @@ export interface PlaygroundRequest {
   seed: number;
 }
 
+/** A scoring request that has not answered by then is stopped (a reward model of the lab's sizes scores in seconds). */
+const SCORE_TIMEOUT_MS = 120_000;
+
 export class Playground {
   private readonly active = new Map<string, RunProcess>();
 
@@ -53,9 +56,15 @@ export class Playground {
     template?: string;
   }): Promise<number[]> {
     const proc = this.launch();
+    const id = randomUUID();
+    this.active.set(id, proc); // so that close() ends it too
     return new Promise((resolve, reject) => {
       let rewards: number[] | null = null;
       let error: string | null = null;
+      const timer = setTimeout(() => {
+        error = `scoring took longer than ${SCORE_TIMEOUT_MS / 1000} s and was stopped`;
+        proc.kill();
+      }, SCORE_TIMEOUT_MS);
       proc.onMessage((raw) => {
         const msg = FromRunProcess.safeParse(raw);
         if (!msg.success) return;
@@ -63,6 +72,8 @@ export class Playground {
         if (msg.data.type === 'error') error = msg.data.message;
       });
       proc.onExit((code, signal) => {
+        clearTimeout(timer);
+        this.active.delete(id);
         if (rewards) resolve(rewards);
         else
           reject(

@@ -16,6 +16,7 @@ import {
   type RunDatasetRef,
 } from '../../shared/schemas';
 import defaultConstitution from '../../../resources/constitution.json';
+import { MODEL_PRESETS, type ModelPresetName } from '../engine/model/presets';
 import type { Store } from './store';
 import { builtinSandboxRecords, builtinSandboxWorld } from './worlds';
 
@@ -175,15 +176,18 @@ export function resolveRun(
   let inputs = made?.inputs as Record<string, unknown> | undefined;
   let datasetName = data?.datasetName ?? '';
 
-  /** A stored model's weights file, or an issue at `path`; `reward` says whether it must (not) be a reward model. */
-  const modelFile = (id: unknown, path: string, want: 'lm' | 'reward'): string | null => {
+  /** The context length of the model a run starts from: its base model's, or its preset's. */
+  let contextLength: number | null = null;
+  /** A stored model's weights file, or an issue at `path`; `want` says which kind of model it must be. */
+  const modelFile = (id: unknown, path: string, want: 'lm' | 'reward' | 'any'): string | null => {
     if (typeof id !== 'number') return null;
     const model = store.listModels().find((m) => m.id === id);
     if (!model) {
       issues.push({ path, message: `model ${id} does not exist` });
       return null;
     }
-    if (model.kind !== want) {
+    if (path === 'config.baseModel') contextLength = Number(model.arch['contextLength']) || null;
+    if (want !== 'any' && model.kind !== want) {
       issues.push({
         path,
         message:
@@ -207,6 +211,11 @@ export function resolveRun(
 
   if (config && inputs) {
     const lossType = config.lossType as string | undefined;
+    if (config.resumeFrom !== undefined)
+      issues.push({
+        path: 'config.resumeFrom',
+        message: 'is set by Resume on a stopped run, not by a new run; start without it',
+      });
     if (algorithm === 'dpo') {
       const base = typeof config.baseModel === 'number';
       if (!base && config.model === 'seed-tiny' && inputs.kind !== 'seed-dpo')
@@ -235,6 +244,14 @@ export function resolveRun(
           path: 'dataset',
           message: 'KTO needs text examples; the seed-dpo data is abstract tokens',
         });
+      if ((config.rpoAlpha as number) > 0 && (lossType === 'orpo' || lossType === 'kto'))
+        issues.push({
+          path: 'config.rpoAlpha',
+          message:
+            lossType === 'orpo'
+              ? 'ORPO has its own NLL term (its Beta is λ); set RPO alpha to 0'
+              : 'the RPO term needs chosen responses; KTO has none, set RPO alpha to 0',
+        });
       if (lossType === 'kto' && (config.batchSize as number) < 2)
         issues.push({
           path: 'config.batchSize',
@@ -245,9 +262,36 @@ export function resolveRun(
     if (['sft', 'dpo', 'reward', 'ppo', 'cai'].includes(algorithm)) {
       // SFT fine-tunes the base; DPO and PPO start the policy and the frozen reference from it; the reward
       // model starts its trunk from it; CAI generates with it.
-      const path = modelFile(config.baseModel, 'config.baseModel', 'lm');
+      // A reward model may start another reward run (its score head trains on); nothing else may use one.
+      const path = modelFile(config.baseModel, 'config.baseModel', algorithm === 'reward' ? 'any' : 'lm');
       if (path) inputs = { ...inputs, base: { id: config.baseModel as number, path } };
+      contextLength ??=
+        typeof config.model === 'string'
+          ? (MODEL_PRESETS[config.model as ModelPresetName]?.contextLength ?? null)
+          : null;
     }
+    if (
+      algorithm === 'dpo' &&
+      contextLength !== null &&
+      inputs.kind !== 'seed-dpo' &&
+      (config.maxLength as number) > contextLength + 1
+    )
+      issues.push({
+        path: 'config.maxLength',
+        message: `must be at most ${contextLength + 1}: the model reads ${contextLength} tokens at a time`,
+      });
+    if (algorithm === 'ppo' || algorithm === 'cai') {
+      if (contextLength !== null && (config.maxNewTokens as number) >= contextLength)
+        issues.push({
+          path: 'config.maxNewTokens',
+          message: `must be below the model's context of ${contextLength} tokens, which also holds the prompt`,
+        });
+    }
+    if (algorithm === 'ppo' && (config.numMiniBatches as number) > (config.batchSize as number))
+      issues.push({
+        path: 'config.numMiniBatches',
+        message: `cannot exceed the batch size (${String(config.batchSize)}): each minibatch needs a rollout`,
+      });
     if (algorithm === 'ppo') {
       const source = config.rewardSource as string;
       if (source === 'model') {
@@ -307,6 +351,11 @@ export function resolveRun(
       const modelId = config.model as number;
       const model = store.listModels().find((m) => m.id === modelId);
       if (!model) issues.push({ path: 'config.model', message: `model ${modelId} does not exist` });
+      else if (model.kind === 'reward')
+        issues.push({
+          path: 'config.model',
+          message: `"${model.name}" is a reward model; it scores, it does not answer`,
+        });
       let world: { summary: { name: string }; data: unknown } | null = null;
       try {
         world = store.getWorld(config.world as number);

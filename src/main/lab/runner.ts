@@ -20,6 +20,8 @@ export interface RunnerOptions {
   flushIntervalMs?: number;
   /** How long a cancelled run may take to stop before its process is killed (ms). */
   cancelGraceMs?: number;
+  /** How long a run may take to checkpoint and stop when the lab closes (ms). */
+  closeGraceMs?: number;
 }
 
 type Job = Omit<StartMessage, 'type'>;
@@ -31,6 +33,8 @@ interface Active {
   progress: RunProgress | null;
   dirty: boolean;
   trainStart: number | null;
+  /** The step this attempt started from (a resumed run starts at its checkpoint's), for the ETA. */
+  firstStep: number | null;
   outcome: { status: 'completed' | 'cancelled' } | { status: 'failed'; error: string } | null;
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
@@ -84,16 +88,23 @@ export class Runner {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops every run process; their runs are marked `interrupted`. */
+  /**
+   * Stops every run process; their runs are marked `interrupted`. Each is first asked to cancel, which
+   * makes a trainer write a checkpoint of what it trained so far (so Resume can continue it), and is
+   * killed if it has not exited after `closeGraceMs`.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
     const exits = [...this.active.values()].map(
       (a) => new Promise<void>((resolve) => a.proc.onExit(() => resolve())),
     );
+    const grace = this.o.closeGraceMs ?? 5_000;
     for (const a of this.active.values()) {
       a.outcome = { status: 'failed', error: 'the lab stopped while this run was running' };
-      a.proc.kill();
+      a.proc.send({ type: 'cancel' });
+      clearTimeout(a.killTimer);
+      a.killTimer = setTimeout(() => a.proc.kill(), grace);
     }
     await Promise.all(exits);
   }
@@ -123,6 +134,7 @@ export class Runner {
       progress: null,
       dirty: false,
       trainStart: null,
+      firstStep: null,
       outcome: null,
       cancelRequested: false,
     };
@@ -158,7 +170,9 @@ export class Runner {
           break;
         case 'progress': {
           const elapsedMs = t - (a.trainStart ?? t);
-          const perStep = ev.step > 0 ? elapsedMs / ev.step : null;
+          a.firstStep ??= ev.step - 1;
+          const done = ev.step - a.firstStep; // steps taken in this attempt
+          const perStep = done > 0 ? elapsedMs / done : null;
           const etaMs = perStep === null ? null : Math.max(0, perStep * (ev.totalSteps - ev.step));
           a.progress = { step: ev.step, totalSteps: ev.totalSteps, epoch: ev.epoch, elapsedMs, etaMs };
           a.dirty = true;
@@ -171,6 +185,8 @@ export class Runner {
           a.dirty = true;
           break;
         case 'checkpoint':
+          // The metrics up to the checkpoint are stored before it is: a resume from it never lacks them.
+          this.flush(a);
           this.o.store.addCheckpoint(runId, ev.step, this.rel(ev.path));
           break;
         case 'model': {

@@ -560,11 +560,14 @@ export class Store {
     })();
   }
 
+  /** A run's samples in order; with a `limit`, the newest ones (a long run's latest iterations). */
   samples(runId: number, opts: { step?: number; limit?: number } = {}): RunSample[] {
     const rows = (
       opts.step === undefined
         ? this.db
-            .prepare('SELECT * FROM samples WHERE run_id = ? ORDER BY step, id LIMIT ?')
+            .prepare(
+              'SELECT * FROM (SELECT * FROM samples WHERE run_id = ? ORDER BY step DESC, id DESC LIMIT ?) ORDER BY step, id',
+            )
             .all(runId, opts.limit ?? -1)
         : this.db
             .prepare('SELECT * FROM samples WHERE run_id = ? AND step = ? ORDER BY id LIMIT ?')

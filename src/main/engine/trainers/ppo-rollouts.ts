@@ -19,7 +19,12 @@ import type { Tokenizer } from '../tokenizer/types';
 import { yieldToEvents } from './loop';
 
 /** The sampling settings a rollout reads. */
-type SamplingConfig = Pick<PpoConfig, 'seed' | 'maxNewTokens' | 'temperature' | 'topK' | 'topP'>;
+type SamplingConfig = Pick<PpoConfig, 'seed' | 'maxNewTokens' | 'temperature'>;
+/**
+ * Rollouts sample from the whole temperature-scaled distribution, as TRL's PPO does: with top-k or
+ * top-p the samples would not come from the policy whose log-probs the ratio and the KL penalty use.
+ */
+const FULL = { topK: 0, topP: 1 } as const;
 
 /** Where a response ends and how it reads as text. */
 export interface RolloutStops {
@@ -134,12 +139,11 @@ async function sampleRollouts(
   }));
   if (session) {
     for (const r of rows) {
-      const { maxNewTokens, temperature, topK, topP } = config;
+      const { maxNewTokens, temperature } = config;
       const options = {
         maxNewTokens,
         temperature,
-        topK,
-        topP,
+        ...FULL,
         seed: r.seed,
         vocabLimit: limit,
         signal,
@@ -159,7 +163,7 @@ async function sampleRollouts(
       const logits = lastLogits(policy, seqs);
       active.forEach((row, j) => {
         const r = rows[row]!;
-        const id = pick(logits.subarray(j * V, j * V + limit), config, rngs[row]!);
+        const id = pick(logits.subarray(j * V, j * V + limit), { ...FULL, temperature: config.temperature }, rngs[row]!);
         r.seq.push(id);
         r.out.push(id);
         r.eos = ended(r.out);

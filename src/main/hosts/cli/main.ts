@@ -7,7 +7,7 @@
 // With --json, output is JSON lines: the run first, progress while it trains, the summary last.
 import { parseArgs } from 'node:util';
 import { LabError, TERMINAL_STATUSES, type RunProgressEvent } from '../../../shared';
-import { RUN_KINDS, RunKindName, type RunDatasetRef } from '../../../shared/schemas';
+import { RUN_CONFIGS, RUN_KINDS, RunKindName, type RunDatasetRef } from '../../../shared/schemas';
 import { resolveDataDir } from '../../lab/paths';
 import { openLab } from '../node';
 import presets from '../../../../resources/presets.json';
@@ -63,9 +63,12 @@ async function run(args: string[]): Promise<number> {
   if (!preset)
     fail(`unknown preset "${presetName}" for ${algorithm}; known: ${Object.keys(byAlgorithm).join(', ')}`);
   const config: Record<string, unknown> = { ...runKind.config, ...preset.config };
+  const fields = RUN_CONFIGS[runKind.algorithm].shape;
   for (const [flag, field] of Object.entries(NUMERIC_FLAGS)) {
     const v = (values as Record<string, unknown>)[flag] as string | undefined;
-    if (v !== undefined) config[field] = Number.isNaN(Number(v)) ? v : Number(v);
+    if (v === undefined) continue;
+    if (!Object.hasOwn(fields, field)) fail(`--${flag}: a ${runKind.label} run has no ${field} setting`);
+    config[field] = Number.isNaN(Number(v)) ? v : Number(v);
   }
   const json = values.json as boolean;
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);

@@ -180,8 +180,6 @@ export const PPO_FIELDS: readonly FieldSpec[] = [
   num('klCoef', 'KL coefficient', 'β of the per-token penalty for drifting from the reference.', 'any'),
   seed,
   num('temperature', 'Temperature', 'Sampling temperature of the rollouts.', 'any', true),
-  num('topK', 'Top-k', 'Sample among the k likeliest tokens (0 = all).', '1', true),
-  num('topP', 'Top-p', 'Sample from the smallest set of tokens this likely (1 = all).', 'any', true),
   num('numMiniBatches', 'Minibatches', 'Minibatches each pass splits the rollouts into.', '1', true),
   {
     key: 'klEstimator',

@@ -44,6 +44,37 @@ describe('pipelines', () => {
     expect(evalSft.summary['factsPretrainOnly/n']).toBeGreaterThan(0);
   });
 
+  it('runs the alignment pipeline: merged SFT data, reward model, PPO, DPO, CAI pairs into DPO, evaluations', async () => {
+    const { dir, cleanup } = tempDir();
+    const lab = testLab(dir);
+    defer(cleanup, () => lab.close());
+    const started = await lab.startPipeline({ preset: 'align-smoke' });
+    const p = await waitForPipeline(lab, started.id, 300_000);
+    expect(p.error).toBeNull();
+    expect(p.status).toBe('completed');
+    const stage = (name: string) => p.stages.find((s) => s.name === name)!;
+    // The SFT data puts three world datasets together.
+    const world = (await lab.listWorlds())[0]!;
+    const merged = await lab.getDataset({ id: stage('sft-data').datasetId! });
+    const sizes = ['sft', 'safety', 'unanswerable'].map((r) => world.counts[r]!);
+    expect(merged.examples.length).toBe(sizes.reduce((a, b) => a + b, 0));
+    const sftRun = await lab.getRun({ id: stage('sft').runId! });
+    expect(sftRun.dataset).toBe(merged.dataset.id);
+    // PPO is scored by the pipeline's reward model; the CAI pairs train the last DPO.
+    const ppo = await lab.getRun({ id: stage('ppo').runId! });
+    expect(ppo.config.rewardModel).toBe(stage('reward').modelId);
+    const pairs = await lab.getDataset({ id: stage('cai-pairs').datasetId! });
+    expect(pairs.dataset.kind).toBe('preference');
+    expect(pairs.examples.length).toBeGreaterThan(0);
+    expect((await lab.getRun({ id: stage('dpo-cai').runId! })).dataset).toBe(pairs.dataset.id);
+    // Each evaluation measures the KL to the SFT model.
+    for (const name of ['eval-sft', 'eval-ppo', 'eval-dpo', 'eval-cai']) {
+      const run = await lab.getRun({ id: stage(name).runId! });
+      expect(run.config.referenceModel, name).toBe(stage('sft').modelId);
+      expect(Number.isFinite(run.summary['kl_to_reference']), name).toBe(true);
+    }
+  }, 320_000);
+
   it('refuses an unknown preset naming the field', async () => {
     const { dir, cleanup } = tempDir();
     const lab = testLab(dir);

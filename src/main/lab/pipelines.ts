@@ -6,6 +6,7 @@
 import type { LabEventSink } from '../../shared/api';
 import { LabError } from '../../shared/api';
 import type { Algorithm, Pipeline, PipelineStage, Run, RunDatasetRef } from '../../shared/schemas';
+import type { NormalizedRecord } from '../../shared/records';
 import type { Store } from './store';
 import { createWorld } from './worlds';
 import presets from '../../../resources/presets.json';
@@ -19,8 +20,10 @@ interface StageSpec {
   name: string;
   label: string;
   kind: 'world' | 'run' | 'dataset';
-  /** dataset stage: the CAI stage whose pairs become a preference dataset */
+  /** dataset stage: the CAI stage whose pairs become a preference dataset, */
   pairsFrom?: string;
+  /** or world roles (`sft`, `safety`, …) of one kind whose examples are put together in one dataset */
+  mergeRoles?: string[];
   /** world stage */
   world?: { size: 'tiny' | 'small' | 'medium'; corpusRepeats?: number };
   /** run stage */
@@ -143,13 +146,8 @@ export class Pipelines {
         continue;
       }
       if (spec.kind === 'dataset') {
-        const from = stages.find((s) => s.name === spec.pairsFrom);
-        if (!from?.runId) {
-          stage.status = 'failed';
-          return save('failed', `stage ${stage.name}: needs stage ${spec.pairsFrom}, which has no run`);
-        }
         try {
-          const datasetId = await this.d.pairsToDataset(from.runId, `${p.name} · ${spec.label}`);
+          const datasetId = await this.makeDataset(spec, stages, `${p.name} · ${spec.label}`);
           Object.assign(stage, { status: 'completed', datasetId });
           save('running');
           continue;
@@ -191,6 +189,37 @@ export class Pipelines {
       }
     }
     return save('completed');
+  }
+
+  /** A dataset stage's dataset: a CAI stage's pairs, or world roles merged; returns its id. */
+  private async makeDataset(spec: StageSpec, stages: PipelineStage[], name: string): Promise<number> {
+    if (spec.pairsFrom) {
+      const from = stages.find((s) => s.name === spec.pairsFrom);
+      if (!from?.runId) throw new Error(`needs stage ${spec.pairsFrom}, which has no run`);
+      return this.d.pairsToDataset(from.runId, name);
+    }
+    const { store } = this.d;
+    const worldId = stages.find((s) => s.worldId !== null)?.worldId;
+    if (!worldId || !spec.mergeRoles?.length)
+      throw new Error('a dataset stage needs pairsFrom, or a world and mergeRoles');
+    const roles = store.getWorld(worldId).summary.datasets;
+    const sources = spec.mergeRoles.map((role) => {
+      const id = roles[role];
+      if (id === undefined) throw new Error(`the world has no ${role} dataset`);
+      return store.getDataset(id);
+    });
+    const kind = sources[0]!.kind;
+    if (sources.some((d) => d.kind !== kind))
+      throw new Error(`roles ${spec.mergeRoles.join(', ')} are of different kinds`);
+    return store.db.transaction(() => {
+      const d = store.createDataset(name, kind);
+      for (const source of sources)
+        store.addExamples(
+          d.id,
+          store.listExamples(source.id).map((e) => e.record as unknown as NormalizedRecord),
+        );
+      return d.id;
+    })();
   }
 
   private startStage(

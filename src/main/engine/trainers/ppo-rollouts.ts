@@ -163,7 +163,11 @@ async function sampleRollouts(
       const logits = lastLogits(policy, seqs);
       active.forEach((row, j) => {
         const r = rows[row]!;
-        const id = pick(logits.subarray(j * V, j * V + limit), { ...FULL, temperature: config.temperature }, rngs[row]!);
+        const id = pick(
+          logits.subarray(j * V, j * V + limit),
+          { ...FULL, temperature: config.temperature },
+          rngs[row]!,
+        );
         r.seq.push(id);
         r.out.push(id);
         r.eos = ended(r.out);

@@ -88,7 +88,9 @@ export function PipelineStages({ pipeline }: { pipeline: Pipeline }) {
         <li
           key={s.name}
           className={`pipeline-stage pipeline-stage-${s.status}${
-            s.runId === null && s.worldId === null ? ' pipeline-stage-unstarted' : ''
+            s.runId === null && s.worldId === null && (s.datasetId ?? null) === null
+              ? ' pipeline-stage-unstarted'
+              : ''
           }`}
           aria-current={s.status === 'running' ? 'step' : undefined}
         >
@@ -100,6 +102,9 @@ export function PipelineStages({ pipeline }: { pipeline: Pipeline }) {
               <h3 className="pipeline-stage-label">{s.label}</h3>
               <PipelineBadge status={s.status} />
               {s.worldId !== null && <Link to={`/worlds/${s.worldId}`}>World #{s.worldId}</Link>}
+              {(s.datasetId ?? null) !== null && (
+                <Link to={`/datasets/${s.datasetId}`}>Dataset #{s.datasetId}</Link>
+              )}
               {s.runId !== null && <Link to={`/runs/${s.runId}`}>Run #{s.runId}</Link>}
               {s.modelId !== null && <span className="muted">model #{s.modelId}</span>}
             </div>

@@ -104,4 +104,18 @@ export const test = base.extend<{ host: LabHost }>({
   },
 });
 
+/** Calls the host's HTTP API as the renderer does: POST /api/<method> {input}, bearer token. */
+export async function api<T>(host: LabHost, method: string, input?: unknown): Promise<T> {
+  const url = new URL(host.url);
+  const token = url.searchParams.get('token') ?? '';
+  const response = await fetch(new URL(`/api/${method}`, url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ input }),
+  });
+  const envelope = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message ?? response.status}`);
+  return envelope.result as T;
+}
+
 export { expect };

@@ -2,22 +2,8 @@
 // stops a long one, compares two models side by side, and the template preview shows which tokens
 // SFT trains on. The model is trained through the HTTP API (the run form has its own tests).
 import type { Page } from '@playwright/test';
-import { expect, test } from './host';
+import { api, expect, test } from './host';
 import type { LabHost } from './host';
-
-/** Calls the host's HTTP API as the renderer does: POST /api/<method> {input}, bearer token. */
-async function api<T>(host: LabHost, method: string, input?: unknown): Promise<T> {
-  const url = new URL(host.url);
-  const token = url.searchParams.get('token') ?? '';
-  const response = await fetch(new URL(`/api/${method}`, url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ input }),
-  });
-  const envelope = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message ?? response.status}`);
-  return envelope.result as T;
-}
 
 interface Run {
   id: number;

@@ -3,6 +3,9 @@
 // web client are generated; no other file names a channel or a route.
 import { z } from 'zod';
 import * as S from './schemas';
+import * as T from './tax';
+import { DatasetQuality } from './quality';
+import { PipelinePlan, PlanPipelineInput } from './plan';
 
 const none = z.undefined();
 
@@ -15,6 +18,8 @@ export const labMethods = {
   addExample: { input: S.AddExampleInput, output: S.Example },
   updateExample: { input: S.UpdateExampleInput, output: S.Example },
   deleteExample: { input: S.ExampleRef, output: z.null() },
+  /** Each example's quality score and, for a low one, the features that pulled it down. */
+  datasetQuality: { input: S.DatasetRef, output: DatasetQuality },
   inspectImport: { input: S.InspectImportInput, output: S.Detection },
   importDataset: { input: S.ImportInput, output: S.ImportResult },
   exportDataset: { input: S.DatasetRef, output: S.ExportResult },
@@ -43,10 +48,26 @@ export const labMethods = {
   listPipelines: { input: none, output: z.array(S.Pipeline) },
   getPipeline: { input: S.PipelineRef, output: S.Pipeline },
   cancelPipeline: { input: S.PipelineRef, output: S.Pipeline },
+  /** The alignment tax: every evaluated model of every pipeline, each metric and its change vs base and SFT. */
+  taxData: { input: none, output: T.TaxData },
+  /** The items (replies, texts) behind one metric of one evaluation run. */
+  taxItems: { input: T.TaxItemsInput, output: T.TaxItems },
+  /** Runs side by side: aligned metric series, config diff, evaluations, frontier, generations, costs. */
+  compareRuns: { input: S.CompareInput, output: S.CompareResult },
+  /** DPO at several betas and PPO at several KL coefficients from one SFT model, each evaluated: a pipeline. */
+  startSweep: { input: S.SweepInput, output: S.Pipeline },
+  /** A run as a TRL project folder, zipped (see src/main/lab/trl). */
+  exportTrl: { input: S.ExportTrlInput, output: S.ExportTrlResult },
+  /** A trainer_state.json (or TRL's logged dicts) as an external run: its curves beside the lab's. */
+  importRun: { input: S.ImportRunInput, output: S.Run },
+  /** A GPT-2-family checkpoint folder as a base model. */
+  importModel: { input: S.ImportModelInput, output: S.Model },
   generate: { input: S.GenerateInput, output: S.GenerationRef },
   stopGeneration: { input: S.GenerationRef, output: z.null() },
   previewTemplate: { input: S.PreviewTemplateInput, output: S.TemplatePreview },
   systemInfo: { input: none, output: S.SystemInfo },
+  /** Pipeline-parallel planning for a cluster: the GPipe schedule of s stages and m micro-batches. */
+  planPipeline: { input: PlanPipelineInput, output: PipelinePlan },
 } as const;
 
 /** Every LabApi event: the payload schema. Subscribed to as `on<Name>(listener)`. */

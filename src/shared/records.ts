@@ -18,6 +18,8 @@ export const InstructionRecord = z.object({
   messages: z.array(Message).min(1).refine(endsWithAssistant, 'must end with an assistant turn'),
   /** An Alpaca record's raw `input`, kept so an Alpaca prompt template can put it under its own heading. */
   alpacaInput: z.string().optional(),
+  /** Made noisy on purpose by a sandbox world (`spam`, `repetition`, `boilerplate`, `salad`); not exported. */
+  noise: z.string().optional(),
 });
 export type InstructionRecord = z.infer<typeof InstructionRecord>;
 
@@ -28,6 +30,11 @@ export const PreferenceRecord = z.object({
   rejected: z.array(Message).min(1),
   /** How much better the chosen is (TRL's optional `margin` column, read by the reward model's loss). */
   margin: z.number().optional(),
+  /**
+   * Rater disagreement (a sandbox world's pairs rendered with a flip rate): the labels were swapped on
+   * purpose, so the gold judge prefers `rejected`. A reward model's `eval/gold_accuracy` un-swaps them.
+   */
+  flipped: z.boolean().optional(),
 });
 export type PreferenceRecord = z.infer<typeof PreferenceRecord>;
 

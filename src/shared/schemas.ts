@@ -123,6 +123,15 @@ export const GenerateWorldInput = z.object({
     .min(1, 'Corpus repeats must be at least 1')
     .max(100, 'Corpus repeats must be at most 100')
     .optional(),
+  /**
+   * Share (0–1) of the SFT pairs whose response is replaced by generated noise (spam, repetition,
+   * boilerplate, word salad), each tagged `noise` with its kind; absent or 0 for clean data.
+   */
+  sftNoise: z
+    .number({ error: 'Noisy SFT share must be a number' })
+    .min(0, 'Noisy SFT share must be at least 0 (0 %)')
+    .max(1, 'Noisy SFT share must be at most 1 (100 %)')
+    .optional(),
 });
 export const WorldSummary = z.object({
   id: Id,
@@ -248,6 +257,24 @@ const int = (label: string, min: number, max: number) =>
     .min(min, `${label} must be at least ${min}`)
     .max(max, `${label} must be at most ${max}`);
 
+/**
+ * Where a run's inference (generation, reference and reward scoring) runs: `auto` follows the
+ * environment variable LAB_INFERENCE (onnx or tfjs) and is onnxruntime without it; `tfjs` is the
+ * reference implementation, slower. Training always runs on tfjs.
+ */
+export const InferenceChoice = z.enum(['auto', 'onnx', 'tfjs']);
+export type InferenceChoice = z.infer<typeof InferenceChoice>;
+const inferenceField = InferenceChoice.default('auto');
+
+/**
+ * Where a trainer's steps run: `tfjs` (the reference), `onnx` (the generated training graph on
+ * onnxruntime, engine/onnx-train), or `auto` = onnx when its self-check passes and the run's loss has an
+ * onnx step, else tfjs.
+ */
+export const TrainingEngineChoice = z.enum(['auto', 'tfjs', 'onnx']);
+export type TrainingEngineChoice = z.infer<typeof TrainingEngineChoice>;
+const trainingEngineField = TrainingEngineChoice.default('auto');
+
 /** DPO (Rafailov et al. 2023), sigmoid loss. Every field has a default; a run stores the resolved record. */
 export const DpoConfig = z.object({
   /** Temperature of the implicit reward; larger keeps the policy closer to the reference. TRL default 0.1. */
@@ -258,8 +285,10 @@ export const DpoConfig = z.object({
     .default(1e-4),
   /** Passes over the dataset. */
   epochs: int('Epochs', 1, 10_000).default(20),
-  /** Pairs per optimizer step. */
+  /** Pairs per forward/backward pass (a micro-batch). */
   batchSize: int('Batch size', 1, 4096).default(32),
+  /** Micro-batches accumulated into one optimizer step (effective batch = batch size × this; same result, less memory). */
+  gradientAccumulationSteps: int('Gradient accumulation steps', 1, 1024).default(1),
   /** Seeds weight init, shuffling and everything random in the run. */
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   /** Model shape: `seed-tiny` is the tutorial's (vocab 50); `byte-tiny` reads text through the byte tokenizer. */
@@ -270,6 +299,10 @@ export const DpoConfig = z.object({
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Where the reference log-probs are computed (see InferenceChoice). */
+  inference: inferenceField,
+  /** Where the training steps run (see TrainingEngineChoice). */
+  trainingEngine: trainingEngineField,
   /**
    * The preference loss (TRL `loss_type`): `sigmoid` (DPO, Rafailov 2023), `robust` (Chowdhury 2024),
    * `hinge` (SLiC, Zhao 2023), `ipo` (Azar 2023, per-token-averaged log-probs), against a frozen
@@ -338,6 +371,8 @@ const lmRunFields = {
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Where the training steps run (see TrainingEngineChoice). */
+  trainingEngine: trainingEngineField,
   /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
   resumeFrom: z.string().optional(),
 };
@@ -407,8 +442,20 @@ export const EvalConfig = z.object({
   maxNewTokens: int('Max new tokens', 1, 256).default(32),
   /** Also measure `kl_to_reference`: the mean per-token KL(model ‖ reference) on the model's own replies. */
   referenceModel: Id.optional(),
+  /** Also measure `win_rate/gold`: this model answers the same prompts and the gold judge picks the better reply. */
+  winRateAgainst: Id.optional(),
+  /** The template the win-rate model answers through (default: `template`). */
+  winRateTemplate: z.union([TemplateName, z.literal('none')]).optional(),
+  /** A reward model that judges the same pairs of replies too: `win_rate/reward_model` (the proxy beside the gold). */
+  judgeRewardModel: Id.optional(),
+  /** Perplexity on held-out text of the world (`heldout_text/perplexity`). */
+  perplexity: z.boolean().default(true),
+  /** Each reply's confidence (mean token probability) and calibration over the answers (`calibration/ece`). */
+  calibration: z.boolean().default(true),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Where replies are generated and scored (see InferenceChoice). */
+  inference: inferenceField,
 });
 export type EvalConfig = z.infer<typeof EvalConfig>;
 
@@ -424,6 +471,20 @@ const unit = (label: string) =>
  * at the last token, trained on preference pairs with the Bradley-Terry loss −log σ(r_c − r_r − m).
  */
 export const RewardConfig = z.object({
+  /**
+   * `transformer`: trunk + scalar head (the fields above `hiddenSize`); `features`: a 2-layer MLP over
+   * text features of (prompt, response) (engine/feature-reward), with `hiddenSize`, `featureLearningRate`
+   * and `featureEpochs`. Both share the loss, `batchSize`, `valFraction`, `seed` and the metric names.
+   */
+  rewardKind: z.enum(['transformer', 'features']).default('transformer'),
+  /** Feature-based: hidden units of the MLP. */
+  hiddenSize: int('Hidden size', 1, 1024).default(16),
+  /** Feature-based: Adam step size (the MLP is tiny; it wants a much larger one than a transformer). */
+  featureLearningRate: positive('Learning rate')
+    .pipe(z.number().max(1, 'Learning rate must be at most 1'))
+    .default(0.01),
+  /** Feature-based: passes over the pairs. */
+  featureEpochs: int('Epochs', 1, 10_000).default(30),
   /** Start the trunk from this model (usually the SFT model) and read with its tokenizer and template. */
   baseModel: Id.optional(),
   /** Model shape when there is no base model (fresh weights, byte tokenizer). */
@@ -435,8 +496,10 @@ export const RewardConfig = z.object({
     .pipe(z.number().max(1, 'Learning rate must be at most 1'))
     .default(1e-4),
   epochs: int('Epochs', 1, 10_000).default(2),
-  /** Pairs per optimizer step. */
+  /** Pairs per forward/backward pass (a micro-batch). */
   batchSize: int('Batch size', 1, 4096).default(16),
+  /** Micro-batches accumulated into one optimizer step (effective batch = batch size × this; same result, less memory). */
+  gradientAccumulationSteps: int('Gradient accumulation steps', 1, 1024).default(1),
   /** Longest prompt+response in tokens; longer ones are cut (and counted). */
   maxLength: int('Max length', 4, 4096).default(96),
   /** c in c·(r_c + r_r)², pulling rewards toward mean 0 (TRL `center_rewards_coefficient`; 0 = off). */
@@ -487,6 +550,8 @@ export const PpoConfig = z.object({
   batchSize: int('Batch size', 2, 1024).default(16),
   /** Minibatches each pass splits the rollouts into (TRL `num_mini_batches`). */
   numMiniBatches: int('Minibatches', 1, 1024).default(1),
+  /** Micro-batches each minibatch's update is split into (one forward/backward each, one optimizer step). */
+  gradientAccumulationSteps: int('Gradient accumulation steps', 1, 1024).default(1),
   /** Passes over each batch of rollouts (TRL `num_ppo_epochs`). */
   ppoEpochs: int('PPO epochs', 1, 100).default(4),
   learningRate: positive('Learning rate')
@@ -528,6 +593,8 @@ export const PpoConfig = z.object({
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   backend: backendField,
+  /** Where rollouts are sampled and reference and reward-model scores computed (see InferenceChoice). */
+  inference: inferenceField,
   /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
   resumeFrom: z.string().optional(),
 });
@@ -558,6 +625,8 @@ export const CaiConfig = z.object({
   flaggedOnly: z.boolean().default(true),
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   backend: backendField,
+  /** Where responses (and model critiques and revisions) are generated (see InferenceChoice). */
+  inference: inferenceField,
 });
 export type CaiConfig = z.infer<typeof CaiConfig>;
 
@@ -588,11 +657,33 @@ export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'ca
 export type RunStatus = z.infer<typeof RunStatus>;
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'interrupted'];
 
+/** The engine a run's training steps ran on, its threads (onnx) and why. */
+export const TrainingEngineInfo = z.object({
+  engine: z.enum(['tfjs', 'onnx']),
+  threads: z.number().int().positive().nullable(),
+  reason: z.string(),
+});
+export type TrainingEngineInfo = z.infer<typeof TrainingEngineInfo>;
+
 export const BackendInfo = z.object({
   name: z.enum(['tensorflow', 'wasm', 'cpu']),
   reason: z.string(),
+  /** Trainers that can train on onnxruntime say where they did (absent: tfjs, on `name`). */
+  training: TrainingEngineInfo.optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
+
+/** Where a run's inference ran: the engine, onnxruntime's execution provider and threads, and why. */
+export const InferenceInfo = z.object({
+  engine: z.enum(['onnx', 'tfjs']),
+  /** onnxruntime's execution provider; null on tfjs. */
+  provider: z.enum(['cpu', 'cuda']).nullable(),
+  /** onnxruntime's intra-op threads; null on tfjs. */
+  threads: z.number().int().positive().nullable(),
+  /** e.g. "CUDA provider unavailable (not installed …); using cpu (1 thread)", or why tfjs. */
+  reason: z.string(),
+});
+export type InferenceInfo = z.infer<typeof InferenceInfo>;
 
 export const RunProgress = z.object({
   step: z.number().int().nonnegative(),
@@ -604,6 +695,16 @@ export const RunProgress = z.object({
 });
 export type RunProgress = z.infer<typeof RunProgress>;
 
+/** Where an external run's metrics came from (an imported `trainer_state.json` or a TRL log). */
+export const ExternalSource = z.object({
+  /** The file it was read from (its name, as the user gave it). */
+  source: z.string(),
+  format: z.enum(['trainer_state', 'log_lines']),
+  importedAt: z.string(),
+  /** What the file said about the run besides its metrics (global_step, epochs, train_runtime, …). */
+  info: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+});
+export type ExternalSource = z.infer<typeof ExternalSource>;
 export const Run = z.object({
   id: Id,
   name: z.string(),
@@ -615,6 +716,8 @@ export const Run = z.object({
   config: z.record(z.string(), z.unknown()),
   seed: z.number().int(),
   backend: BackendInfo.nullable(),
+  /** Where the run's inference ran (runs that generate or score); null when it did none or not yet. */
+  inference: InferenceInfo.nullable().default(null),
   error: z.string().nullable(),
   progress: RunProgress.nullable(),
   /** Latest value of each metric. */
@@ -622,6 +725,8 @@ export const Run = z.object({
   modelId: Id.nullable(),
   /** 1, plus one for each time the run was resumed: events of an earlier attempt are older than any of this one. */
   attempt: z.number().int().positive().default(1),
+  /** A run trained outside the lab (e.g. TRL) whose logs were imported: its metrics only, no model, no inputs. */
+  external: ExternalSource.nullable().default(null),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -676,7 +781,11 @@ export const ScoreInput = z.object({
   template: TemplateName.optional(),
 });
 export type ScoreInput = z.input<typeof ScoreInput>;
-export const ScoreResult = z.object({ rewards: z.array(z.number()) });
+export const ScoreResult = z.object({
+  rewards: z.array(z.number()),
+  /** Where the reward model ran; null when no network ran (a feature reward model). */
+  inference: InferenceInfo.nullable().default(null),
+});
 export type ScoreResult = z.infer<typeof ScoreResult>;
 
 // ── Models ──────────────────────────────────────────────────────────────────────────────────
@@ -702,6 +811,8 @@ export const SystemInfo = z.object({
   poolSize: z.number().int(),
   dataDir: z.string(),
   backend: BackendInfo,
+  /** Where run processes will run inference (probed without opening a session). */
+  inference: InferenceInfo,
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
@@ -744,6 +855,8 @@ export const GenerationEvent = z.object({
   delta: z.string(),
   done: z.boolean(),
   error: z.string().nullable(),
+  /** Where the reply was generated, on the closing event (null before, or when unknown). */
+  inference: InferenceInfo.nullable().default(null),
 });
 export type GenerationEvent = z.infer<typeof GenerationEvent>;
 
@@ -795,10 +908,180 @@ export const StartPipelineInput = z.object({
   seed: int('Seed', 0, 2 ** 31 - 1).optional(),
 });
 export const PipelineRef = z.object({ id: Id });
+/**
+ * What an experiment compares (see src/shared/experiments.ts): the stages whose runs are put side by
+ * side, and the run-summary metrics shown for each (a table and a chart on the Compare page).
+ */
+export const ExperimentCompare = z.object({
+  stages: z.array(z.string()).min(1),
+  metrics: z.array(z.string()).min(1),
+});
+export type ExperimentCompare = z.infer<typeof ExperimentCompare>;
 export const PipelinePresetInfo = z.object({
   name: z.string(),
   description: z.string(),
   seed: z.number().int(),
   stages: z.array(z.object({ name: z.string(), label: z.string() })),
+  /** `experiment`: a preset that tests one claim and ends in a comparison (`compare`). */
+  group: z.enum(['pipeline', 'experiment']).default('pipeline'),
+  /** An experiment's claim under test, in one sentence. */
+  claim: z.string().optional(),
+  compare: ExperimentCompare.optional(),
 });
 export type PipelinePresetInfo = z.infer<typeof PipelinePresetInfo>;
+
+// ── Compare ─────────────────────────────────────────────────────────────────────────────────
+/** Runs to compare side by side (the Compare page); an evaluation run is shown with its model's run. */
+export const CompareInput = z.object({
+  runIds: z.array(Id).min(1, 'Pick at least one run').max(24, 'Compare at most 24 runs at once'),
+});
+const nullableNumber = z.number().nullable();
+/** One point of a metric: [step, value, seconds since the run's first metric, tokens seen, epoch]. */
+export const ComparePoint = z.tuple([z.number(), z.number(), z.number(), nullableNumber, nullableNumber]);
+export type ComparePoint = z.infer<typeof ComparePoint>;
+export const CompareRun = z.object({
+  id: Id,
+  name: z.string(),
+  /** The run's algorithm (a string: imported runs may carry one the lab does not train). */
+  algorithm: z.string(),
+  /** A readable kind: "DPO", "IPO", "PPO (RLHF)", … */
+  kind: z.string(),
+  status: z.string(),
+  modelId: Id.nullable(),
+  /** The language model that answers for this run (its own, or the one an evaluation run evaluated). */
+  chatModelId: Id.nullable(),
+  /** The chat template the run read its data with (`none` for plain text), when it has one. */
+  template: z.string().nullable(),
+  /** The pipeline whose stage this run is, if any. */
+  pipelineId: Id.nullable(),
+  /** Which x-axes this run's metrics have: tokens seen and epoch come from logged metrics. */
+  axes: z.object({ tokens: z.boolean(), epoch: z.boolean(), time: z.boolean() }),
+  cost: z.object({
+    /** Wall time from start to end (or to the last metric of a run still going), seconds. */
+    wallSeconds: nullableNumber,
+    /** Tokens processed (the last `num_tokens` or `num_input_tokens_seen`), when the run logs them. */
+    tokens: nullableNumber,
+    steps: z.number().int().nonnegative(),
+  }),
+});
+export type CompareRun = z.infer<typeof CompareRun>;
+export const CompareMetric = z.object({
+  name: z.string(),
+  /** Runs that logged it, with their points sorted by step. */
+  series: z.array(z.object({ runId: Id, points: z.array(ComparePoint) })),
+});
+export type CompareMetric = z.infer<typeof CompareMetric>;
+/** An evaluation of a compared run's model: every value its run stored. */
+export const CompareEval = z.object({
+  runId: Id,
+  evalRunId: Id,
+  evalName: z.string(),
+  referenceModelId: Id.nullable(),
+  values: z.record(z.string(), z.number()),
+});
+export type CompareEval = z.infer<typeof CompareEval>;
+/** A point of the reward–KL frontier: gold score against KL to the reference (nats per reply). */
+export const FrontierPoint = z.object({
+  kl: z.number(),
+  gold: z.number(),
+  /** The reward source's score (PPO's `objective/scores`) at the same point, when there is one. */
+  proxy: nullableNumber,
+  /** The PPO iteration, or null for an evaluation. */
+  step: nullableNumber,
+  /** The evaluation run it comes from, or null for training rollouts. */
+  evalRunId: Id.nullable(),
+});
+export type FrontierPoint = z.infer<typeof FrontierPoint>;
+export const FrontierCurve = z.object({
+  runId: Id,
+  /** `training`: PPO's rollouts each iteration (sampled, training prompts); `evaluation`: held-out sets, greedy. */
+  source: z.enum(['training', 'evaluation']),
+  points: z.array(FrontierPoint),
+});
+export type FrontierCurve = z.infer<typeof FrontierCurve>;
+/** The same held-out prompt answered by each compared model (from their evaluations). */
+export const CompareGeneration = z.object({
+  set: z.string(),
+  prompt: z.string(),
+  /** Run id → the reply its model gave, with the gold judge's score. */
+  replies: z.record(z.string(), z.object({ response: z.string(), score: z.number().nullable() })),
+});
+export type CompareGeneration = z.infer<typeof CompareGeneration>;
+export const CompareResult = z.object({
+  runs: z.array(CompareRun),
+  /** Every metric (other than the axes) logged by at least one run. */
+  metrics: z.array(CompareMetric),
+  /** Metrics every run with metrics logged: the curves to overlay. */
+  shared: z.array(z.string()),
+  /** Config fields whose values differ between the runs (JSON text; null where a run has no such field). */
+  configDiff: z.array(z.object({ field: z.string(), values: z.record(z.string(), z.string().nullable()) })),
+  evals: z.array(CompareEval),
+  frontier: z.array(FrontierCurve),
+  generations: z.array(CompareGeneration),
+  /** Sentences on what could not be compared and why. */
+  notes: z.array(z.string()),
+});
+export type CompareResult = z.infer<typeof CompareResult>;
+
+/**
+ * The reward–KL sweep (DPO paper, Fig. 2): from one SFT model and one preference dataset, DPO at
+ * several betas and PPO at several KL coefficients, each result evaluated against the SFT model as
+ * the reference; stored and resumed as one pipeline.
+ */
+export const SweepInput = z.object({
+  /** The SFT model: policy start and frozen reference of every run, and the evaluations' reference. */
+  baseModel: Id,
+  /** Preference pairs: DPO trains on them, PPO samples their prompts (and the reward model's data). */
+  dataset: RunDatasetRef,
+  /** The sandbox world whose held-out sets evaluate each model (and whose gold judge PPO may use). */
+  world: Id,
+  betas: z.array(positive('Beta')).max(8, 'At most 8 betas').default([0.05, 0.1, 0.5]),
+  klCoefs: z
+    .array(z.number({ error: 'KL coefficient must be a number' }).min(0).max(100))
+    .max(8, 'At most 8 KL coefficients')
+    .default([0.01, 0.05, 0.2]),
+  /** PPO's reward source: a reward model (the proxy; gold is logged beside it) or the gold judge. */
+  rewardModel: Id.optional(),
+  template: TemplateName.default('chatml'),
+  dpoEpochs: int('DPO epochs', 1, 100).default(1),
+  ppoIterations: int('PPO iterations', 1, 10_000).default(10),
+  /** Extra DPO and PPO settings (learning rate, batch size, …) applied to every run of the sweep. */
+  dpoConfig: z.record(z.string(), z.unknown()).default({}),
+  ppoConfig: z.record(z.string(), z.unknown()).default({}),
+  evalSets: z
+    .array(EvalSetName)
+    .min(1, 'Pick at least one set')
+    .default(['factsHeldOut', 'harmful', 'benign']),
+  evalMaxNewTokens: int('Max new tokens', 1, 256).default(24),
+  seed: int('Seed', 0, 2 ** 31 - 1).default(0),
+});
+export type SweepInput = z.input<typeof SweepInput>;
+
+// ── Hand-off to TRL ─────────────────────────────────────────────────────────────────────────
+/** A run as a TRL project (data, HF model, config, train.py, accelerate configs, README), zipped. */
+export const ExportTrlInput = z.object({ runId: Id });
+export const ExportTrlResult = z.object({
+  filename: z.string(),
+  /** The zip, base64. */
+  base64: z.string(),
+  files: z.array(z.string()),
+  trainer: z.string(),
+  /** Lab fields without a TRL counterpart (also in the project's config.json and README). */
+  noCounterpart: z.array(z.object({ lab: z.string(), reason: z.string() })),
+});
+export type ExportTrlResult = z.infer<typeof ExportTrlResult>;
+export const ImportRunInput = z.object({
+  /** The text of a trainer_state.json, or of TRL's logged dicts one a line. */
+  text: z.string().min(1, 'The file is empty').max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB'),
+  name: z.string().trim().min(1, 'Name is empty').max(200, 'Name is longer than 200 characters'),
+  /** The file's name, kept as the run's source. */
+  source: z.string().trim().min(1).max(500).default('trainer_state.json'),
+  /** The kind of run the logs are of; guessed from the metric names when absent. */
+  algorithm: Algorithm.optional(),
+});
+export type ImportRunInput = z.input<typeof ImportRunInput>;
+/** A GPT-2-family checkpoint folder on this machine (config.json, model.safetensors, tokenizer files). */
+export const ImportModelInput = z.object({
+  path: z.string().trim().min(1, 'Give the folder path').max(4096),
+  name: z.string().trim().min(1, 'Name is empty').max(200).optional(),
+});

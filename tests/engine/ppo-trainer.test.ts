@@ -202,7 +202,8 @@ describe('trainPpo (through runPpoTask)', () => {
     expect(m!['val/ratio']).toBeCloseTo(1, 5);
     expect(m!['policy/approxkl']).toBeLessThan(1e-9);
     expect(m!['policy/clipfrac']).toBe(0);
-    expect(m!['objective/kl']).toBe(0);
+    // The reference's log-probs come from onnxruntime, the policy's from tfjs: equal to ~1e-7.
+    expect(m!['objective/kl']).toBeCloseTo(0, 5);
     // Responses without an end of turn lose missingEosPenalty: a length score in [0, 1] minus 1.
     const eos = m!['val/num_eos_tokens']!;
     expect(m!['objective/scores']).toBeLessThanOrEqual(eos / 4);

@@ -191,8 +191,9 @@ describe('trainReward on byte-tiny', () => {
       responses: [PAIRS[0]!.chosen, PAIRS[0]!.rejected],
       template: 'plain',
     });
-    expect(viaTask[0]).toBeCloseTo(chosen[0]!, 4);
-    expect(viaTask[1]).toBeCloseTo(rejected[0]!, 4);
+    expect(viaTask.rewards[0]).toBeCloseTo(chosen[0]!, 4);
+    expect(viaTask.rewards[1]).toBeCloseTo(rejected[0]!, 4);
+    expect(viaTask.inference).toMatchObject({ engine: 'onnx', provider: 'cpu' });
   });
 
   it('stopped and resumed ends exactly where the uninterrupted run does', async () => {

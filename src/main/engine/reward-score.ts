@@ -1,7 +1,9 @@
 // Scoring with a trained reward model: the GPT trunk and its `score` head (see trainers/reward.ts),
 // each (prompt, response) rendered exactly as the reward trainer rendered it, the head read at the
 // sequence's last token. Batched, no gradients, every tensor disposed. PPO's rollout rewards and the
-// lab's scoring view use it. It does not choose the compute backend: the caller has (tasks/score.ts).
+// lab's scoring view use it. It runs on onnxruntime over a scoring export of trunk + head
+// (onnx/score-export.ts) unless tfjs is asked for or no session can be created (onnx/engine.ts), then
+// on tfjs; the two agree to ~1e-6. It does not choose the tfjs backend: the caller has (tasks/score.ts).
 //
 // How a reward model reads a response (the same in training and here):
 // - the one-turn conversation [user: prompt, assistant: response] through the chat template, up to and
@@ -10,9 +12,13 @@
 //   at that token, which has attended to the whole prompt and response.
 // - longer than min(maxLength, contextLength) tokens: the START is cut, so the end-of-turn token stays.
 import * as tf from '@tensorflow/tfjs-core';
+import type { InferenceChoice, InferenceInfo } from '../../shared/schemas';
 import { loadModel } from './checkpoint';
+import { isFeatureRewardPath, openFeatureRewardScorer } from './feature-reward/model';
 import type { GPT } from './model/gpt';
 import { ScalarHead } from './model/heads';
+import { openScorer } from './onnx/engine';
+import type { OnnxScorer } from './onnx/scorer';
 import { loadTokenizer } from './tokenizer/load';
 import { TEMPLATES, renderConversation, type TemplateName } from './tokenizer/templates';
 import type { Tokenizer } from './tokenizer/types';
@@ -28,7 +34,9 @@ export interface RewardScorer {
   score(items: readonly { prompt: string; response: string }[]): Promise<number[]>;
   /** The chat template items are rendered with. */
   readonly template: TemplateName;
-  /** Release the weights. */
+  /** Where scoring runs (onnxruntime's provider, or tfjs and why); absent where no network runs. */
+  readonly inference?: InferenceInfo;
+  /** Release the weights (and the onnxruntime session). */
   dispose(): void;
 }
 
@@ -38,8 +46,9 @@ export interface RewardScorer {
  */
 export async function openRewardScorer(
   modelPath: string,
-  opts: { template?: TemplateName } = {},
+  opts: { template?: TemplateName; inference?: InferenceChoice } = {},
 ): Promise<RewardScorer> {
+  if (isFeatureRewardPath(modelPath)) return openFeatureRewardScorer(modelPath);
   const { model, record, extras } = await loadModel(modelPath, false);
   let head: ScalarHead;
   let tokenizer: Tokenizer;
@@ -62,9 +71,20 @@ export async function openRewardScorer(
     typeof maxLength === 'number' ? maxLength : undefined,
     model.config.contextLength,
   );
+  const chosen = await openScorer(
+    model,
+    { logprobs: false, head },
+    { inference: opts.inference ?? 'auto', label: 'reward scoring' },
+  ).catch((err: unknown) => {
+    model.dispose();
+    head.dispose();
+    throw err;
+  });
+  const session = chosen.session;
   let disposed = false;
   return {
     template,
+    inference: chosen.info,
     async score(items) {
       if (disposed) throw new Error('reward scorer: used after dispose()');
       const seqs = items.map((it, i) => {
@@ -72,11 +92,13 @@ export async function openRewardScorer(
         if (ids.length === 0) throw new Error(`item ${i + 1} renders to no tokens`);
         return keepEnd(ids, limit);
       });
+      if (session) return Array.from(await scoreSequencesOnnx(session, seqs, SCORE_BATCH));
       return Array.from(scoreSequences(model, head, seqs, SCORE_BATCH));
     },
     dispose() {
       if (disposed) return;
       disposed = true;
+      void session?.release();
       model.dispose();
       head.dispose();
     },
@@ -140,6 +162,30 @@ export function scoreSequences(
     const values = rewards.dataSync();
     tf.dispose([rewards, ids]);
     idx.forEach((i, j) => (out[i] = values[j]!));
+  }
+  return out;
+}
+
+/** scoreSequences on an onnxruntime scorer whose export has the reward head (`values`). */
+export async function scoreSequencesOnnx(
+  scorer: OnnxScorer,
+  seqs: readonly (readonly number[])[],
+  batchSize: number,
+  pad = 0,
+): Promise<Float32Array> {
+  if (!scorer.head) throw new Error('reward scoring: the ONNX export has no head');
+  const out = new Float32Array(seqs.length);
+  const order = seqs.map((_, i) => i).sort((a, b) => seqs[a]!.length - seqs[b]!.length);
+  for (let start = 0; start < order.length; start += batchSize) {
+    const idx = order.slice(start, start + batchSize);
+    const T = Math.max(1, ...idx.map((i) => seqs[i]!.length));
+    const inputs = new Int32Array(idx.length * T).fill(pad); // [b, T], right-padded
+    idx.forEach((i, j) => {
+      if (seqs[i]!.length === 0) throw new Error(`sequence ${i + 1} is empty`);
+      inputs.set(seqs[i]!, j * T);
+    });
+    const { values } = await scorer.score({ n: idx.length, T, inputs }, { batchSize: idx.length });
+    idx.forEach((i, j) => (out[i] = values![j * T + seqs[i]!.length - 1]!)); // at the last token
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // simple rule (length, keywords). Each is a `RewardFn`: (prompt, response) items → one score each, in
 // order. The response is the reply's text without its end-of-turn marker. They do not choose a
 // compute backend (the trainer has) and hold nothing but the reward model's weights (`dispose`).
+import type { InferenceChoice, InferenceInfo } from '../../shared/schemas';
 import { openRewardScorer } from './reward-score';
 import type { TemplateName } from './tokenizer/templates';
 import { createGoldJudge, type World } from './world';
@@ -15,13 +16,23 @@ export interface RewardFn {
   (items: readonly RewardItem[]): Promise<number[]>;
   /** Release what the source holds (a reward model's weights); a no-op for the others. */
   dispose?: () => void;
+  /** Where a reward model scores (onnxruntime's provider, or tfjs and why); absent for the others. */
+  inference?: InferenceInfo;
 }
 
-/** A trained reward model (trunk + `score` head) reading each item through `template` (default: its own). */
-export async function rewardFromModel(path: string, template?: TemplateName): Promise<RewardFn> {
-  const scorer = await openRewardScorer(path, template ? { template } : {});
+/**
+ * A trained reward model (trunk + `score` head) reading each item through `template` (default: its
+ * own), scored where `inference` says (onnxruntime by default, see onnx/engine.ts).
+ */
+export async function rewardFromModel(
+  path: string,
+  template?: TemplateName,
+  inference: InferenceChoice = 'auto',
+): Promise<RewardFn> {
+  const scorer = await openRewardScorer(path, { ...(template ? { template } : {}), inference });
   const fn: RewardFn = (items) => scorer.score(items);
   fn.dispose = () => scorer.dispose();
+  fn.inference = scorer.inference;
   return fn;
 }
 

@@ -1,10 +1,12 @@
 // What a trainer yields and what it is given. A trainer is an async generator of these events; it
 // knows nothing of SQLite, IPC or Electron (see CONVENTIONS.md, "From TRL").
-import type { BackendInfo } from '../../shared/schemas';
+import type { BackendInfo, InferenceInfo } from '../../shared/schemas';
 
 export type TrainEvent =
   /** The compute backend the run is on, and why; first event of every run. */
   | { type: 'backend'; backend: BackendInfo }
+  /** Where the run's inference (generation, reference or reward scoring) runs, and why; when it is chosen. */
+  | { type: 'inference'; inference: InferenceInfo }
   /** After each optimizer step. */
   | { type: 'progress'; step: number; totalSteps: number; epoch: number }
   /** Metric values at a step, under TRL's names (`loss`, `rewards/chosen`, …). */

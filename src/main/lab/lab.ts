@@ -25,15 +25,22 @@ import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/record
 import { detectFormat, exportTrlJsonl, parseDataset } from './formats';
 import { Store } from './store';
 import { createWorld, worldDetail } from './worlds';
+import { datasetQuality } from './quality';
 import { DEFAULT_CONSTITUTION_NAME, defaultPrinciples, resolveRun } from './run-inputs';
 import { Playground } from './playground';
 import { PIPELINE_PRESETS, Pipelines } from './pipelines';
 import { previewTemplate } from './templates';
+import { planPipeline } from './plan';
+import { compareRuns } from './compare';
+import { taxData, taxItems } from './tax';
+import { sweepSpec } from './sweep';
+import { exportTrlZip, importExternalRun, importGpt2Model } from './trl';
 
 const INPUTS_FILE = 'inputs.json';
 import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
 import { selectBackend } from '../engine/backend';
+import { probeInference } from '../engine/onnx/engine';
 
 export interface LabOptions {
   dataDir: string;
@@ -112,6 +119,9 @@ export class Lab implements LabService {
   async getDataset(input: In<'getDataset'>) {
     return { dataset: this.store.getDataset(input.id), examples: this.store.listExamples(input.id) };
   }
+  async datasetQuality(input: In<'datasetQuality'>) {
+    return datasetQuality(this.store, input.id);
+  }
   async deleteDataset(input: In<'deleteDataset'>) {
     this.store.deleteDataset(input.id);
     return null;
@@ -183,7 +193,7 @@ export class Lab implements LabService {
 
   // ── Sandbox worlds ──────────────────────────────────────────────────────────────────────
   async generateWorld(input: In<'generateWorld'>) {
-    return createWorld(this.store, input.seed, input.size, input.corpusRepeats);
+    return createWorld(this.store, input.seed, input.size, input.corpusRepeats, { sftNoise: input.sftNoise });
   }
   async listWorlds() {
     return this.store.listWorlds();
@@ -330,6 +340,19 @@ export class Lab implements LabService {
   }
 
   // ── Models and system ───────────────────────────────────────────────────────────────────
+  // ── Hand-off to TRL ─────────────────────────────────────────────────────────────────────
+  async exportTrl(input: In<'exportTrl'>) {
+    return exportTrlZip(this.store, this.o.dataDir, input.runId);
+  }
+  async importRun(input: In<'importRun'>) {
+    const run = importExternalRun(this.store, input);
+    this.emit('runStatus', run);
+    return run;
+  }
+  async importModel(input: In<'importModel'>) {
+    return importGpt2Model(this.store, this.o.dataDir, input);
+  }
+
   async listModels() {
     return this.store.listModels();
   }
@@ -347,13 +370,12 @@ export class Lab implements LabService {
         [{ path: 'modelId', message: model ? 'not a reward model' : 'no such model' }],
       );
     const modelPath = this.modelFile(input.modelId, 'modelId');
-    const rewards = await this.playground.score({
+    return this.playground.score({
       modelPath,
       prompt: input.prompt,
       responses: input.responses,
       ...(input.template ? { template: input.template } : {}),
     });
-    return { rewards };
   }
   async stopGeneration(input: In<'stopGeneration'>) {
     this.playground.stop(input.requestId);
@@ -382,6 +404,9 @@ export class Lab implements LabService {
       description: p.description,
       seed: p.seed,
       stages: p.stages.map((s) => ({ name: s.name, label: s.label })),
+      group: p.group ?? ('pipeline' as const),
+      ...(p.claim ? { claim: p.claim } : {}),
+      ...(p.compare ? { compare: p.compare } : {}),
     }));
   }
   async startPipeline(input: In<'startPipeline'>) {
@@ -397,6 +422,26 @@ export class Lab implements LabService {
     return this.pipelines.cancel(input.id);
   }
 
+  // ── Alignment tax (tax.ts) ──────────────────────────────────────────────────────────────
+  async taxData() {
+    return taxData(this.store);
+  }
+  async taxItems(input: In<'taxItems'>) {
+    return taxItems(this.store, this.o.dataDir, input.runId, input.metric);
+  }
+
+  // ── Compare ─────────────────────────────────────────────────────────────────────────────
+  async compareRuns(input: In<'compareRuns'>) {
+    return compareRuns(this.store, this.o.dataDir, input.runIds);
+  }
+  async startSweep(input: In<'startSweep'>) {
+    return this.pipelines.startSpec('sweep', sweepSpec(this.store, input), input.seed);
+  }
+
+  async planPipeline(input: In<'planPipeline'>) {
+    return planPipeline(input);
+  }
+
   async systemInfo(): Promise<SystemInfo> {
     // The backend the run processes will pick, probed once here (off any hot path) and shown to the user.
     this.backend ??= selectBackend('auto');
@@ -408,6 +453,7 @@ export class Lab implements LabService {
       poolSize: this.runner.poolSize,
       dataDir: this.o.dataDir,
       backend: await this.backend,
+      inference: probeInference(),
     };
   }
 }

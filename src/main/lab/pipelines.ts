@@ -5,10 +5,18 @@
 // (resources/presets.json) say which stages and with what settings.
 import type { LabEventSink } from '../../shared/api';
 import { LabError } from '../../shared/api';
-import type { Algorithm, Pipeline, PipelineStage, Run, RunDatasetRef } from '../../shared/schemas';
+import type {
+  Algorithm,
+  ExperimentCompare,
+  Pipeline,
+  PipelineStage,
+  Run,
+  RunDatasetRef,
+} from '../../shared/schemas';
 import type { NormalizedRecord } from '../../shared/records';
 import type { Store } from './store';
 import { createWorld } from './worlds';
+import { renderWorldDataset, type WorldRender } from './world-variants';
 import presets from '../../../resources/presets.json';
 
 /**
@@ -16,14 +24,16 @@ import presets from '../../../resources/presets.json';
  * dataset made from an earlier Constitutional AI run's pairs (every pair not rejected: a pipeline has
  * no one to review them).
  */
-interface StageSpec {
+export interface StageSpec {
   name: string;
   label: string;
   kind: 'world' | 'run' | 'dataset';
   /** dataset stage: the CAI stage whose pairs become a preference dataset, */
   pairsFrom?: string;
-  /** or world roles (`sft`, `safety`, …) of one kind whose examples are put together in one dataset */
+  /** or world roles (`sft`, `safety`, …) of one kind whose examples are put together in one dataset, */
   mergeRoles?: string[];
+  /** or a dataset rendered afresh from the world with options (e.g. rater-flipped pairs; world-variants.ts). */
+  worldRender?: WorldRender;
   /** world stage */
   world?: { size: 'tiny' | 'small' | 'medium'; corpusRepeats?: number };
   /** run stage */
@@ -32,14 +42,20 @@ interface StageSpec {
   worldDataset?: string;
   /** Or an earlier dataset stage whose dataset the run trains on. */
   datasetFrom?: string;
+  /** Or a stored (or built-in) dataset, named directly (the reward–KL sweep's; see sweep.ts). */
+  dataset?: RunDatasetRef;
   config?: Record<string, unknown>;
   /** Config fields filled from earlier stages: field → `stageName.modelId` or `world.id`. */
   from?: Record<string, string>;
 }
-interface PipelinePreset {
+export interface PipelinePreset {
   description: string;
   seed: number;
   stages: StageSpec[];
+  /** `experiment`: tests one `claim` and ends in a comparison (src/shared/experiments.ts). */
+  group?: 'pipeline' | 'experiment';
+  claim?: string;
+  compare?: ExperimentCompare;
 }
 export const PIPELINE_PRESETS = (presets as unknown as { pipelines: Record<string, PipelinePreset> })
   .pipelines;
@@ -69,6 +85,11 @@ export class Pipelines {
       const message = `unknown preset "${presetName}"; known: ${Object.keys(PIPELINE_PRESETS).join(', ')}`;
       throw new LabError('invalid', `preset: ${message}`, [{ path: 'preset', message }]);
     }
+    return this.startSpec(presetName, preset, seed);
+  }
+
+  /** Starts a pipeline from a spec made on the spot (e.g. a sweep), stored whole like a preset's. */
+  async startSpec(presetName: string, preset: PipelinePreset, seed?: number): Promise<Pipeline> {
     const stages: PipelineStage[] = preset.stages.map((s) => ({
       name: s.name,
       label: s.label,
@@ -200,8 +221,9 @@ export class Pipelines {
     }
     const { store } = this.d;
     const worldId = stages.find((s) => s.worldId !== null)?.worldId;
+    if (worldId && spec.worldRender) return renderWorldDataset(store, worldId, spec.worldRender, name);
     if (!worldId || !spec.mergeRoles?.length)
-      throw new Error('a dataset stage needs pairsFrom, or a world and mergeRoles');
+      throw new Error('a dataset stage needs pairsFrom, or a world and mergeRoles or worldRender');
     const roles = store.getWorld(worldId).summary.datasets;
     const sources = spec.mergeRoles.map((role) => {
       const id = roles[role];
@@ -239,7 +261,7 @@ export class Pipelines {
         throw new Error(`${field} needs stage ${stageName}, which has no ${key}`);
       config[field] = value;
     }
-    let dataset = spec.worldDataset ? (world?.datasets[spec.worldDataset] ?? null) : null;
+    let dataset = spec.worldDataset ? (world?.datasets[spec.worldDataset] ?? null) : (spec.dataset ?? null);
     if (spec.worldDataset && dataset === null)
       throw new Error(`the world has no ${spec.worldDataset} dataset`);
     if (spec.datasetFrom) {

@@ -2,6 +2,7 @@
 // the model, streams the reply as text deltas, and exits. Stopping a request aborts it between tokens.
 import { randomUUID } from 'node:crypto';
 import type { LabEventSink } from '../../shared/api';
+import type { InferenceInfo } from '../../shared/schemas';
 import { FromRunProcess, type RunProcess, type RunProcessLauncher } from './protocol';
 
 export interface PlaygroundRequest {
@@ -31,18 +32,27 @@ export class Playground {
     const proc = this.launch();
     this.active.set(requestId, proc);
     let error: string | null = null;
+    let inference: InferenceInfo | null = null;
     proc.onMessage((raw) => {
       const msg = FromRunProcess.safeParse(raw);
       if (!msg.success) return;
       if (msg.data.type === 'text')
-        this.emit('generation', { requestId, delta: msg.data.delta, done: false, error: null });
+        this.emit('generation', {
+          requestId,
+          delta: msg.data.delta,
+          done: false,
+          error: null,
+          inference: null,
+        });
+      if (msg.data.type === 'event' && msg.data.event.type === 'inference')
+        inference = msg.data.event.inference;
       if (msg.data.type === 'error') error = msg.data.message;
     });
     proc.onExit((code, signal) => {
       this.active.delete(requestId);
       if (!error && code !== 0)
         error = `the generation process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
-      this.emit('generation', { requestId, delta: '', done: true, error });
+      this.emit('generation', { requestId, delta: '', done: true, error, inference });
     });
     proc.send({ type: 'generate', request });
     return requestId;
@@ -54,12 +64,13 @@ export class Playground {
     prompt: string;
     responses: string[];
     template?: string;
-  }): Promise<number[]> {
+  }): Promise<{ rewards: number[]; inference: InferenceInfo | null }> {
     const proc = this.launch();
     const id = randomUUID();
     this.active.set(id, proc); // so that close() ends it too
     return new Promise((resolve, reject) => {
       let rewards: number[] | null = null;
+      let inference: InferenceInfo | null = null;
       let error: string | null = null;
       const timer = setTimeout(() => {
         error = `scoring took longer than ${SCORE_TIMEOUT_MS / 1000} s and was stopped`;
@@ -68,13 +79,13 @@ export class Playground {
       proc.onMessage((raw) => {
         const msg = FromRunProcess.safeParse(raw);
         if (!msg.success) return;
-        if (msg.data.type === 'scores') rewards = msg.data.rewards;
+        if (msg.data.type === 'scores') ({ rewards, inference } = msg.data);
         if (msg.data.type === 'error') error = msg.data.message;
       });
       proc.onExit((code, signal) => {
         clearTimeout(timer);
         this.active.delete(id);
-        if (rewards) resolve(rewards);
+        if (rewards) resolve({ rewards, inference });
         else
           reject(
             new Error(

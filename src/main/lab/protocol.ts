@@ -1,7 +1,7 @@
 // The messages between the Runner (main process) and a run process, with their zod schemas:
 // both sides validate what arrives, since a run process is another program as far as trust goes.
 import { z } from 'zod';
-import { Algorithm, BackendInfo } from '../../shared/schemas';
+import { Algorithm, BackendInfo, InferenceInfo } from '../../shared/schemas';
 
 export const StartMessage = z.object({
   type: z.literal('start'),
@@ -51,6 +51,7 @@ export type ToRunProcess = z.infer<typeof ToRunProcess>;
 
 export const TrainEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backend'), backend: BackendInfo }),
+  z.object({ type: z.literal('inference'), inference: InferenceInfo }),
   z.object({ type: z.literal('progress'), step: z.number(), totalSteps: z.number(), epoch: z.number() }),
   z.object({ type: z.literal('metrics'), step: z.number(), values: z.record(z.string(), z.number()) }),
   z.object({ type: z.literal('checkpoint'), step: z.number(), path: z.string() }),
@@ -70,7 +71,12 @@ export const FromRunProcess = z.discriminatedUnion('type', [
   z.object({ type: z.literal('done'), status: z.enum(['completed', 'cancelled']) }),
   z.object({ type: z.literal('error'), message: z.string() }),
   z.object({ type: z.literal('text'), delta: z.string() }),
-  z.object({ type: z.literal('scores'), rewards: z.array(z.number()) }),
+  z.object({
+    type: z.literal('scores'),
+    rewards: z.array(z.number()),
+    /** Where the reward model ran (null: no network, e.g. a feature reward model). */
+    inference: InferenceInfo.nullable().default(null),
+  }),
 ]);
 export type FromRunProcess = z.infer<typeof FromRunProcess>;
 

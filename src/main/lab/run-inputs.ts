@@ -114,6 +114,7 @@ function trainerInputs(
             chosen: text(r.chosen),
             rejected: text(r.rejected),
             ...(r.margin !== undefined ? { margin: r.margin } : {}),
+            ...(r.flipped !== undefined ? { flipped: r.flipped } : {}),
           })),
         },
         defaults: {},
@@ -317,6 +318,24 @@ export function resolveRun(
       } else if (config.rule === 'keyword' && String(config.ruleKeywords).trim() === '') {
         issues.push({ path: 'config.ruleKeywords', message: 'the keyword rule needs at least one keyword' });
       }
+      // With a proxy reward (model or rule), the gold judge of the prompts' world (config.world, the
+      // built-in data's, or the world the dataset was generated from) also scores each iteration's
+      // rollouts, for the `gold/score` metric: proxy against true reward.
+      if (source !== 'gold') {
+        const owner =
+          typeof ref === 'number'
+            ? store.listWorlds().find((w) => Object.values(w.datasets).includes(ref))
+            : null;
+        const world =
+          config.world !== undefined
+            ? worldData(config.world, 'config.world')
+            : data?.sandbox
+              ? builtinSandboxWorld()
+              : owner
+                ? store.getWorld(owner.id).data
+                : null;
+        if (world) inputs = { ...inputs, world };
+      }
     }
     if (algorithm === 'cai') {
       if (config.constitution === 'default') inputs = { ...inputs, principles: defaultPrinciples() };
@@ -363,11 +382,15 @@ export function resolveRun(
         issues.push({ path: 'config.world', message: `world ${String(config.world)} does not exist` });
       }
       const referencePath = modelFile(config.referenceModel, 'config.referenceModel', 'lm');
+      const winRatePath = modelFile(config.winRateAgainst, 'config.winRateAgainst', 'lm');
+      const judgePath = modelFile(config.judgeRewardModel, 'config.judgeRewardModel', 'reward');
       if (model && world) {
         inputs = {
           modelPath: join(dataDir, store.modelPath(model.id)),
           world: world.data,
           ...(referencePath ? { referenceModelPath: referencePath } : {}),
+          ...(winRatePath ? { winRateModelPath: winRatePath } : {}),
+          ...(judgePath ? { judgeRewardModelPath: judgePath } : {}),
         };
         datasetName = `${model.name} on ${world.summary.name}`;
       }

@@ -168,6 +168,10 @@ export class Runner {
           this.o.store.setRunBackend(runId, ev.backend);
           this.o.emit('runStatus', this.o.store.getRun(runId));
           break;
+        case 'inference':
+          this.o.store.setRunInference(runId, ev.inference);
+          this.o.emit('runStatus', this.o.store.getRun(runId));
+          break;
         case 'progress': {
           const elapsedMs = t - (a.trainStart ?? t);
           a.firstStep ??= ev.step - 1;

@@ -4,6 +4,8 @@
 import Database from 'better-sqlite3';
 import type {
   BackendInfo,
+  ExternalSource,
+  InferenceInfo,
   Dataset,
   DatasetKind,
   Example,
@@ -132,6 +134,10 @@ export const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
    CREATE INDEX samples_by_run ON samples(run_id, step, id);`,
   // 6: how many times a run was started (a resumed run is the same run, started again).
   `ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;`,
+  // 7: where a run's inference ran (engine, onnxruntime provider, threads, why), as JSON.
+  `ALTER TABLE runs ADD COLUMN inference TEXT;`,
+  // 8: runs trained outside the lab whose logs were imported (their source, as JSON; NULL for the lab's own).
+  `ALTER TABLE runs ADD COLUMN external TEXT;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -149,6 +155,7 @@ interface RunRow {
   config: string;
   seed: number;
   backend: string | null;
+  inference: string | null;
   error: string | null;
   progress: string | null;
   summary: string;
@@ -157,6 +164,7 @@ interface RunRow {
   finished_at: string | null;
   model_id: number | null;
   attempt: number;
+  external: string | null;
 }
 
 export interface NewRun {
@@ -325,6 +333,38 @@ export class Store {
     return this.getRun(Number(lastInsertRowid));
   }
 
+  /**
+   * A run trained elsewhere, stored whole in one transaction: `completed`, its metrics as a local run's
+   * (so lists, charts and comparisons read them alike), its source in `external`, no model.
+   */
+  createExternalRun(
+    r: NewRun & { external: ExternalSource; points: MetricPoint[]; startedAt: string; finishedAt: string },
+  ): Run {
+    const id = this.db.transaction(() => {
+      const { lastInsertRowid } = this.db
+        .prepare(
+          `INSERT INTO runs (name, algorithm, status, dataset_ref, dataset_name, config, seed, created_at, started_at, finished_at, external)
+           VALUES (?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.name,
+          r.algorithm,
+          json(r.dataset),
+          r.datasetName,
+          json(r.config),
+          r.seed,
+          now(),
+          r.startedAt,
+          r.finishedAt,
+          json(r.external),
+        );
+      const runId = Number(lastInsertRowid);
+      this.recordProgress(runId, null, r.points);
+      return runId;
+    })();
+    return this.getRun(id);
+  }
+
   private runQuery(where: string): string {
     return `SELECT r.*, (SELECT max(m.id) FROM models m WHERE m.run_id = r.id) AS model_id FROM runs r ${where}`;
   }
@@ -361,6 +401,10 @@ export class Store {
 
   setRunBackend(id: number, backend: BackendInfo): void {
     this.db.prepare('UPDATE runs SET backend = ? WHERE id = ?').run(json(backend), id);
+  }
+
+  setRunInference(id: number, inference: InferenceInfo): void {
+    this.db.prepare('UPDATE runs SET inference = ? WHERE id = ?').run(json(inference), id);
   }
 
   /** Marks runs left `running` by a previous process as `interrupted`; returns how many. */
@@ -707,11 +751,13 @@ function toRun(r: RunRow): Run {
     config: parse<Record<string, unknown>>(r.config)!,
     seed: r.seed,
     backend: parse<BackendInfo>(r.backend),
+    inference: parse<InferenceInfo>(r.inference),
     error: r.error,
     progress: parse<RunProgress>(r.progress),
     summary: parse<Record<string, number>>(r.summary)!,
     modelId: r.model_id,
     attempt: r.attempt,
+    external: parse<ExternalSource>(r.external),
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

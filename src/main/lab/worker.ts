@@ -23,6 +23,7 @@ import {
   RewardConfig,
   SftConfig,
   TemplateName,
+  type InferenceInfo,
 } from '../../shared/schemas';
 import type { TrainContext, TrainEvent } from '../engine/types';
 
@@ -70,13 +71,13 @@ function trainer(start: StartMessage, ctx: TrainContext): AsyncGenerator<TrainEv
 async function score(msg: z.infer<typeof ScoreMessage>): Promise<void> {
   try {
     const { modelPath, prompt, responses, template } = msg.request;
-    const rewards = await scoreResponses({
+    const { rewards, inference } = await scoreResponses({
       modelPath,
       prompt,
       responses,
       ...(template ? { template: TemplateName.parse(template) } : {}),
     });
-    await post({ type: 'scores', rewards });
+    await post({ type: 'scores', rewards, inference });
     process.exit(0);
   } catch (e) {
     await post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
@@ -86,9 +87,14 @@ async function score(msg: z.infer<typeof ScoreMessage>): Promise<void> {
 
 async function run(start: StartMessage): Promise<void> {
   try {
+    let step = 0;
     for await (const event of trainer(start, { signal: controller.signal, outDir: start.outDir })) {
+      if (event.type === 'metrics' || event.type === 'progress') step = Math.max(step, event.step);
       await post({ type: 'event', event });
     }
+    // The run process's peak resident memory (one process per run, so it is the run's own), in MiB.
+    const peak = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+    await post({ type: 'event', event: { type: 'metrics', step, values: { 'perf/peak_rss_mb': peak } } });
     await post({ type: 'done', status: controller.signal.aborted ? 'cancelled' : 'completed' });
     process.exit(0);
   } catch (e) {
@@ -100,7 +106,9 @@ async function run(start: StartMessage): Promise<void> {
 
 async function generate(msg: z.infer<typeof GenerateMessage>): Promise<void> {
   try {
-    for await (const delta of runGeneration(msg.request as GenerationRequest, controller.signal)) {
+    const told = (inference: InferenceInfo) =>
+      void post({ type: 'event', event: { type: 'inference', inference } });
+    for await (const delta of runGeneration(msg.request as GenerationRequest, controller.signal, told)) {
       if (delta) await post({ type: 'text', delta });
     }
     await post({ type: 'done', status: controller.signal.aborted ? 'cancelled' : 'completed' });

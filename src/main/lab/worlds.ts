@@ -11,6 +11,7 @@ import {
   type EvalItem,
   type World,
 } from '../engine/world';
+import { mixNoisySft } from '../engine/quality';
 import type { NormalizedRecord, RecordKind, RecordOf } from '../../shared/records';
 import type { BuiltinDataset, WorldDetail, WorldSummary } from '../../shared/schemas';
 import type { Store } from './store';
@@ -19,9 +20,16 @@ const user = (content: string) => ({ role: 'user' as const, content });
 const assistant = (content: string) => ({ role: 'assistant' as const, content });
 const sft = (prompt: string, response: string) => ({ messages: [user(prompt), assistant(response)] });
 
+/** What a world's datasets are rendered with beyond the world itself. */
+export interface WorldRenderOptions {
+  /** Share (0–1) of SFT pairs whose response is replaced by tagged noise (engine/quality/noise.ts). */
+  sftNoise?: number;
+}
+
 /** The datasets generated from a world, by role. */
 function worldDatasets(
   world: World,
+  opts: WorldRenderOptions = {},
 ): Record<
   'corpus' | 'sft' | 'preferences' | 'safety' | 'unanswerable',
   { kind: RecordKind; label: string; records: NormalizedRecord[] }
@@ -29,11 +37,7 @@ function worldDatasets(
   const safety = renderSafety(world);
   return {
     corpus: { kind: 'text', label: 'corpus', records: renderCorpus(world).map((text) => ({ text })) },
-    sft: {
-      kind: 'instruction',
-      label: 'SFT pairs',
-      records: renderSftPairs(world).map((p) => sft(p.prompt, p.response)),
-    },
+    sft: noisySft(world, opts.sftNoise ?? 0),
     preferences: {
       kind: 'preference',
       label: 'preference pairs',
@@ -56,6 +60,24 @@ function worldDatasets(
       label: 'unanswerable questions',
       records: renderUnanswerable(world).map((u) => sft(u.prompt, u.response)),
     },
+  };
+}
+
+/** The SFT pairs, a share of them made noisy (tagged `noise`) when `rate` > 0; seeded by the world. */
+export function noisySft(
+  world: World,
+  rate: number,
+): { kind: RecordKind; label: string; records: NormalizedRecord[] } {
+  const pairs = renderSftPairs(world);
+  if (rate <= 0)
+    return { kind: 'instruction', label: 'SFT pairs', records: pairs.map((p) => sft(p.prompt, p.response)) };
+  return {
+    kind: 'instruction',
+    label: `SFT pairs (${Math.round(rate * 100)}% noisy)`,
+    records: mixNoisySft(pairs, rate, world.seed).map((p) => ({
+      ...sft(p.prompt, p.response),
+      ...(p.noise ? { noise: p.noise } : {}),
+    })),
   };
 }
 
@@ -108,12 +130,14 @@ export function createWorld(
   seed: number,
   size: World['size'],
   corpusRepeats?: number,
+  opts: WorldRenderOptions = {},
 ): WorldSummary {
   const world = generateWorld({ seed, size, corpusRepeats });
-  const sets = worldDatasets(world);
+  const sets = worldDatasets(world, opts);
   const evalSets = renderEvalSets(world);
   return store.db.transaction(() => {
-    const name = `World ${seed} (${size})`;
+    const noisy = (opts.sftNoise ?? 0) > 0 ? `, ${Math.round(opts.sftNoise! * 100)}% noisy SFT` : '';
+    const name = `World ${seed} (${size}${noisy})`;
     const datasets: Record<string, number> = {};
     const counts: Record<string, number> = {
       places: world.places.length,

@@ -5,6 +5,7 @@ import type { Route } from './router';
 import { lab, errorMessage } from './lab';
 import { useLoad } from './hooks';
 import { NotFound } from './components/ui';
+import { InferenceLabel } from './components/InferenceLabel';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { DatasetPage } from './pages/DatasetPage';
 import { RunsPage } from './pages/RunsPage';
@@ -16,12 +17,16 @@ import { WorldPage } from './pages/WorldPage';
 import { PlaygroundPage } from './pages/PlaygroundPage';
 import { TemplatesPage } from './pages/TemplatesPage';
 import { RewardModelsPage } from './pages/RewardModelsPage';
+import { ComparePage } from './pages/ComparePage';
+import { TaxPage } from './pages/TaxPage';
 
 /** The main navigation: each section and the pages it covers. */
 const SECTIONS = [
   { to: '/datasets', label: 'Datasets', pages: ['datasets', 'dataset', 'world'] },
   { to: '/runs', label: 'Runs', pages: ['runs', 'run', 'caiReview'] },
   { to: '/pipelines', label: 'Pipelines', pages: ['pipelines', 'pipeline'] },
+  { to: '/compare', label: 'Compare', pages: ['compare'] },
+  { to: '/tax', label: 'Alignment tax', pages: ['tax'] },
   { to: '/playground', label: 'Playground', pages: ['playground'] },
   { to: '/reward-models', label: 'Reward models', pages: ['rewardModels'] },
   { to: '/templates', label: 'Templates', pages: ['templates'] },
@@ -65,6 +70,10 @@ function Page({ route }: { route: Route }) {
       const model = modelParam(route.query);
       return <RewardModelsPage key={model ?? 'none'} initialModelId={model} />;
     }
+    case 'compare':
+      return <ComparePage query={route.query} />;
+    case 'tax':
+      return <TaxPage query={route.query} />;
     case 'notFound':
       return (
         <NotFound what={`There is no page at “${route.path}”.`} back="/datasets" backLabel="Go to Datasets" />
@@ -87,6 +96,12 @@ function SystemFooter() {
             <dd>
               <strong>{data.value.backend.name}</strong>{' '}
               <span className="muted">— {data.value.backend.reason}</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Inference</dt>
+            <dd>
+              <InferenceLabel info={data.value.inference} long />
             </dd>
           </div>
           <div>

@@ -16,6 +16,8 @@ export type Route = (
   | { page: 'playground' }
   | { page: 'templates' }
   | { page: 'rewardModels' }
+  | { page: 'compare' }
+  | { page: 'tax' }
   | { page: 'notFound'; path: string }
 ) & {
   /** The query after the path in the hash (empty when there is none). */
@@ -62,6 +64,10 @@ export function parseRoute(path: string): Route {
       return id === null ? { page: 'templates', query } : notFound;
     case 'reward-models':
       return id === null ? { page: 'rewardModels', query } : notFound;
+    case 'compare':
+      return id === null ? { page: 'compare', query } : notFound;
+    case 'tax':
+      return id === null ? { page: 'tax', query } : notFound;
     default:
       return notFound;
   }

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 describe('benchOnnx', () => {
-  it('measures forward and generation on tfjs and onnxruntime', async () => {
+  it('measures forward, scoring and generation on tfjs and onnxruntime', async () => {
     const rows = await benchOnnx({
       preset: 'seed-tiny',
       batch: 4,
@@ -24,16 +24,19 @@ describe('benchOnnx', () => {
     });
     expect(rows.map((r) => `${r.task} ${r.impl}`)).toEqual([
       'forward tfjs wasm',
+      'score tfjs wasm',
       'generate tfjs wasm',
       'forward onnxruntime cpu ×1',
+      'score onnxruntime cpu ×1',
       'generate onnxruntime cpu ×1',
       'generate onnxruntime cpu ×1 + kv',
     ]);
     for (const r of rows) {
       expect(Number.isFinite(r.rate) && r.rate > 0).toBe(true);
-      expect(r.unit).toBe(r.task === 'forward' ? 'seq/s' : 'tok/s');
+      expect(r.unit).toBe(r.task === 'generate' ? 'tok/s' : 'seq/s');
     }
     expect(rows[0]!.vsTfjs).toBe(1);
-    expect(rows[2]!.vsTfjs).toBeCloseTo(rows[2]!.rate / rows[0]!.rate);
+    expect(rows[3]!.vsTfjs).toBeCloseTo(rows[3]!.rate / rows[0]!.rate);
+    expect(rows[4]!.vsTfjs).toBeCloseTo(rows[4]!.rate / rows[1]!.rate);
   });
 });

@@ -22,7 +22,7 @@ describe.skipIf(!process.env['LAB_MEASURE'])('evaluation speed', () => {
     const threads = Number(process.env['LAB_MEASURE_THREADS'] ?? 1);
     for (const template of [null, 'chatml'] as const) {
       // Warm-up of both engines (wasm kernels, onnxruntime's first session), untimed.
-      const warm = await openInference(model, { engine: 'onnx', threads });
+      const warm = await openInference(model, { inference: 'onnx', threads });
       await evaluateAnswers(model, tokenizer, items.slice(0, 4), judge, { template });
       await evaluateAnswers(model, tokenizer, items.slice(0, 4), judge, { template, session: warm.session! });
       await warm.session!.release();
@@ -30,7 +30,7 @@ describe.skipIf(!process.env['LAB_MEASURE'])('evaluation speed', () => {
       const a = await evaluateAnswers(model, tokenizer, items, judge, { template });
       const tfMs = performance.now() - t0;
       t0 = performance.now();
-      const inf = await openInference(model, { engine: 'onnx', threads });
+      const inf = await openInference(model, { inference: 'onnx', threads });
       const b = await evaluateAnswers(model, tokenizer, items, judge, { template, session: inf.session! });
       const onnxMs = performance.now() - t0;
       await inf.session!.release();

@@ -13,7 +13,7 @@ import {
 } from '../../../src/main/engine/eval/answers';
 import { generate } from '../../../src/main/engine/generate';
 import { GPT } from '../../../src/main/engine/model/gpt';
-import { inferenceEngine, openInference } from '../../../src/main/engine/onnx/engine';
+import { inferenceEngine, openInference, probeInference } from '../../../src/main/engine/onnx/engine';
 import type { OnnxSession } from '../../../src/main/engine/onnx/session';
 import { onnxGenerateStream } from '../../../src/main/engine/onnx/stream';
 import { BpeTokenizer } from '../../../src/main/engine/tokenizer/bpe';
@@ -30,7 +30,7 @@ let session: OnnxSession;
 beforeAll(async () => {
   await selectBackend();
   model = GPT.init(cfg, 5);
-  const inf = await openInference(model, { engine: 'onnx' });
+  const inf = await openInference(model, { inference: 'onnx' });
   expect(inf.engine).toBe('onnx');
   expect(inf.message).toMatch(/onnxruntime, provider cpu/);
   session = inf.session!;
@@ -41,24 +41,53 @@ afterAll(async () => {
 });
 
 describe('inferenceEngine', () => {
-  it('reads LAB_INFERENCE, default onnx', () => {
-    expect(inferenceEngine({})).toBe('onnx');
-    expect(inferenceEngine({ LAB_INFERENCE: ' TFJS ' })).toBe('tfjs');
-    expect(inferenceEngine({ LAB_INFERENCE: 'onnx' })).toBe('onnx');
-    expect(() => inferenceEngine({ LAB_INFERENCE: 'torch' })).toThrow(/LAB_INFERENCE/);
+  it('reads the run setting, then LAB_INFERENCE, default onnx', () => {
+    expect(inferenceEngine('auto', {})).toBe('onnx');
+    expect(inferenceEngine('auto', { LAB_INFERENCE: ' TFJS ' })).toBe('tfjs');
+    expect(inferenceEngine('auto', { LAB_INFERENCE: 'onnx' })).toBe('onnx');
+    expect(() => inferenceEngine('auto', { LAB_INFERENCE: 'torch' })).toThrow(/LAB_INFERENCE/);
+    // An explicit setting wins over the environment.
+    expect(inferenceEngine('tfjs', { LAB_INFERENCE: 'onnx' })).toBe('tfjs');
+    expect(inferenceEngine('onnx', { LAB_INFERENCE: 'tfjs' })).toBe('onnx');
+  });
+
+  it('records the provider, threads and reason of a session', async () => {
+    const inf = await openInference(model, { inference: 'onnx', threads: 2 });
+    try {
+      expect(inf.info).toMatchObject({ engine: 'onnx', provider: 'cpu', threads: 2 });
+      expect(inf.info.reason).toMatch(/cpu \(2 threads\)/);
+    } finally {
+      await inf.session?.release();
+    }
   });
 
   it('opens no session when tfjs is requested', async () => {
-    const inf = await openInference(model, { engine: 'tfjs' });
+    const inf = await openInference(model, { inference: 'tfjs' });
     expect(inf.engine).toBe('tfjs');
     expect(inf.session).toBeUndefined();
     expect(inf.message).toMatch(/tfjs/);
+    expect(inf.info).toEqual({
+      engine: 'tfjs',
+      provider: null,
+      threads: null,
+      reason: 'requested by the run (inference: tfjs)',
+    });
   });
 
   it('falls back to tfjs, with the reason, when the session cannot be created', async () => {
-    const inf = await openInference(model, { engine: 'onnx', threads: 0 });
+    const inf = await openInference(model, { inference: 'onnx', threads: 0 });
     expect(inf.engine).toBe('tfjs');
     expect(inf.message).toMatch(/could not be created: .*threads/);
+    expect(inf.info.reason).toMatch(/could not be created: .*threads/);
+  });
+
+  it('probes where inference would run without a session', () => {
+    expect(probeInference({ LAB_INFERENCE: 'tfjs' })).toMatchObject({ engine: 'tfjs', provider: null });
+    const p = probeInference({});
+    expect(p.engine).toBe('onnx');
+    // No CUDA provider is installed here: the probe says so, as a session would.
+    expect(p).toMatchObject({ provider: 'cpu', threads: 1 });
+    expect(p.reason).toMatch(/CUDA provider unavailable/);
   });
 });
 

@@ -110,6 +110,21 @@ describe.each([1, 2, 3])('splits of world %i', (seed) => {
     for (const i of evals.factsPretrainOnly) expect(split.get(i.factId!)).toBe('pretrain-only');
   });
 
+  it('asks fact and sum questions only in words the corpus uses', () => {
+    // A held-out wording tests whether SFT taught the answering format beyond the trained wordings;
+    // a word the base model never read ("tongue") would test something else.
+    const read = new Set(
+      corpus
+        .join(' ')
+        .toLowerCase()
+        .match(/[a-z']+/g),
+    );
+    const unread = [...evals.factsHeldOut, ...evals.factsPretrainOnly, ...evals.arithmetic]
+      .flatMap((i) => (i.prompt.toLowerCase().match(/[a-z']+/g) ?? []).map((w) => `${w} (${i.prompt})`))
+      .filter((w) => !read.has(w.split(' ')[0]!));
+    expect(unread).toEqual([]);
+  });
+
   it('states every fact, pretrain-only ones included, in a corpus sentence', () => {
     const sentences = corpus.flatMap((d) => d.split(/(?<=\.)\s+|\n/));
     for (const f of world.facts) {

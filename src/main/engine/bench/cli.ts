@@ -8,13 +8,16 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '../backend';
 import { formatProfile, profileStep } from './profile';
 import { resultHeader, resultRow, ratioTable } from './format';
-import { runBench, type BenchBackend } from './run';
+import { runBench, type BenchBackend, type BenchEngine } from './run';
 import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads';
 
 export const BENCH_USAGE = `usage: lab bench [--workload NAME]... [--backend wasm|cpu|tensorflow]... [--runs N] [--steps N]
                  [--warmup N] [--compare-torch] [--json] [--profile] [--onnx]
+                 [--engine tfjs|onnx]... [--threads N]
 workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm
---onnx: inference on onnxruntime against tfjs (lab-small forward seq/s, greedy generation tok/s)`;
+--engine: training engines to measure (default tfjs); onnx = the onnxruntime training step, --threads
+          intra-op threads for it (default every core)
+--onnx: inference on onnxruntime against tfjs (lab-small forward and scoring seq/s, greedy generation tok/s)`;
 
 const BACKENDS: readonly BenchBackend[] = ['wasm', 'cpu', 'tensorflow'];
 
@@ -51,6 +54,8 @@ export async function benchCli(args: string[], out: (line: string) => void = con
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         onnx: { type: 'boolean', default: false },
+        engine: { type: 'string', multiple: true },
+        threads: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -65,6 +70,8 @@ export async function benchCli(args: string[], out: (line: string) => void = con
   let workloads: WorkloadName[];
   let backends: BenchBackend[];
   let runs: number, steps: number, warmup: number;
+  let engines: BenchEngine[];
+  let onnxThreads: number | undefined;
   try {
     const w = list(parsed.workload);
     const bad = w.find((n) => !isWorkloadName(n));
@@ -74,6 +81,11 @@ export async function benchCli(args: string[], out: (line: string) => void = con
     const badB = b.find((n) => !(BACKENDS as readonly string[]).includes(n));
     if (badB) throw new UsageError(`unknown backend "${badB}"; use ${BACKENDS.join(', ')}`);
     backends = b as BenchBackend[];
+    const e = list(parsed.engine);
+    const badE = e.find((n) => n !== 'tfjs' && n !== 'onnx');
+    if (badE) throw new UsageError(`unknown engine "${badE}"; use tfjs, onnx`);
+    engines = e as BenchEngine[];
+    onnxThreads = parsed.threads === undefined ? undefined : positiveInt('threads', parsed.threads, 1);
     runs = positiveInt('runs', parsed.runs, 5);
     steps = positiveInt('steps', parsed.steps, 10);
     warmup = positiveInt('warmup', parsed.warmup, 3);
@@ -115,7 +127,16 @@ export async function benchCli(args: string[], out: (line: string) => void = con
   let summary;
   try {
     summary = await runBench(
-      { workloads, backends, runs, steps, warmup, compareTorch: parsed['compare-torch'] },
+      {
+        workloads,
+        backends,
+        engines,
+        onnxThreads,
+        runs,
+        steps,
+        warmup,
+        compareTorch: parsed['compare-torch'],
+      },
       (r) => out(json ? JSON.stringify(r) : resultRow(r)),
     );
   } catch (err) {

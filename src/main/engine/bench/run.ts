@@ -4,17 +4,25 @@
 // with the reference's fields and the ratio ours/torch. It prints nothing itself: see cli.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend';
+import { defaultThreads } from '../onnx-train/engine';
+import { measureOnnx } from '../onnx-train/bench-step';
 import { makeStep } from './steps';
 import { runTorchReference, torchUnavailable } from './torch';
 import { WORKLOAD_NAMES, WORKLOADS, torchParamCount, type WorkloadName } from './workloads';
 
 export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow';
+/** Training engines: tfjs (on each requested backend) and onnxruntime (onnx-train/, CPU provider). */
+export type BenchEngine = 'tfjs' | 'onnx';
 
 export interface BenchOptions {
   /** Workloads to run, in this order; default all four. */
   workloads?: WorkloadName[];
   /** tfjs backends to run each workload on; default ['wasm']. */
   backends?: BenchBackend[];
+  /** Engines to run each workload on; default ['tfjs']. */
+  engines?: BenchEngine[];
+  /** onnxruntime intra-op threads; default every core. */
+  onnxThreads?: number;
   /** Timed runs per workload; the reported rate is their median. Default 5 (as the reference). */
   runs?: number;
   /** Steps per timed run. Default 10 (as the reference). */
@@ -160,8 +168,11 @@ export async function runBench(
     else torch = true;
   }
   // Select every backend up front, so a missing one is reported once and skipped.
+  const engines = opts.engines?.length ? opts.engines : (['tfjs'] as BenchEngine[]);
+  const onnxThreads = opts.onnxThreads ?? defaultThreads();
   const available: { name: BenchBackend; impl: string }[] = [];
-  for (const b of backends) {
+  if (!engines.includes('tfjs')) await selectBackend('wasm'); // onnx steps still make their initial weights with tfjs
+  for (const b of engines.includes('tfjs') ? backends : []) {
     const info = await selectBackend(b);
     if (info.name !== b) notes.push(`backend ${b} is not available here (${info.reason}); skipped`);
     else available.push({ name: b, impl: `tfjs ${tf.version_core} ${b}` });
@@ -192,6 +203,24 @@ export async function runBench(
       const expected = torchParamCount(WORKLOADS[name].model);
       if (r.params !== expected)
         notes.push(`${name}: ${r.params} parameters here, ${expected} in the torch model of the same shape`);
+      ours.push(r);
+      results.push(r);
+      onResult(r);
+    }
+    if (engines.includes('onnx')) {
+      opts.signal?.throwIfAborted();
+      const r: BenchResult = {
+        type: 'result',
+        ...(await measureOnnx(
+          WORKLOADS[name],
+          runs,
+          steps,
+          warmup,
+          onnxThreads,
+          `onnxruntime cpu ×${onnxThreads}`,
+          opts.signal,
+        )),
+      };
       ours.push(r);
       results.push(r);
       onResult(r);

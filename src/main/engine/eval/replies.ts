@@ -25,6 +25,7 @@ import {
   type DecodedReply,
   type EvaluateAnswersOptions,
 } from './answers';
+import { scoreText } from '../quality';
 
 export interface ReplyItem {
   prompt: string;
@@ -144,7 +145,8 @@ export async function evaluateReplies(
 /**
  * A set's metrics, `<set>/<name>`: `mean_score`, `n`, `mean_response_words` for every set; by the
  * kinds it holds, `direct_answer_rate` and `fact_accuracy` (facts, sums), `refusal_rate` (harmful:
- * refusals wanted; benign: over-refusal), `idk_rate` (unanswerable); `kl_to_reference` and
+ * refusals wanted; benign: over-refusal), `idk_rate` (unanswerable); `reply_quality` (mean quality
+ * score of the replies) and `low_quality_rate` (share below 0.5) for every set; `kl_to_reference` and
  * `kl_to_reference_seq` when the items carry their KL.
  */
 export function setMetrics(set: string, report: ReplyReport): Record<string, number> {
@@ -154,6 +156,12 @@ export function setMetrics(set: string, report: ReplyReport): Record<string, num
     [`${set}/n`]: report.n,
     [`${set}/mean_response_words`]: report.meanResponseWords,
   };
+  if (report.n > 0) {
+    // The replies' text quality (engine/quality): what noisy training data teaches shows up here.
+    const quality = report.items.map((x) => scoreText(x.response).score);
+    m[`${set}/reply_quality`] = quality.reduce((a, q) => a + q, 0) / quality.length;
+    m[`${set}/low_quality_rate`] = quality.filter((q) => q < 0.5).length / quality.length;
+  }
   if (report.directAnswerRate !== undefined) m[`${set}/direct_answer_rate`] = report.directAnswerRate;
   if (report.factAccuracy !== undefined) m[`${set}/fact_accuracy`] = report.factAccuracy;
   if (kinds.has('harmful') || kinds.has('benign')) m[`${set}/refusal_rate`] = report.refusalRate;

@@ -122,6 +122,11 @@ export interface ReferenceFreePreferenceLossInput {
    * nll_i = −a_w,i · n_i / mean(n). Omitted, nll_i = −a_w,i (each sequence's mean, the paper's L_SFT).
    */
   chosenLengths?: tf.Tensor1D;
+  /**
+   * 'orpo' only, with chosenLengths: mean(n) over the whole optimizer step when it is accumulated over
+   * micro-batches (trainers/accumulate.ts); omitted, the mean of `chosenLengths`.
+   */
+  chosenLengthMean?: number;
 }
 
 export type PreferenceLossInput =
@@ -280,7 +285,9 @@ function referenceFreeLoss(input: ReferenceFreePreferenceLossInput): PreferenceL
       };
       const logOddsRatio = tf.sub(logOddsOf(policyChosen), logOddsOf(policyRejected)) as tf.Tensor1D; // [B]
       const nllLoss = (
-        lengths ? tf.mul(tf.neg(policyChosen), tf.div(lengths, tf.mean(lengths))) : tf.neg(policyChosen)
+        lengths
+          ? tf.mul(tf.neg(policyChosen), tf.div(lengths, input.chosenLengthMean ?? tf.mean(lengths)))
+          : tf.neg(policyChosen)
       ) as tf.Tensor1D; // [B]
       const losses = tf.add(nllLoss, tf.mul(tf.softplus(tf.neg(logOddsRatio)), beta)) as tf.Tensor1D; // [B]
       return {

@@ -1,15 +1,19 @@
 // Inference speed of the ONNX export against the tfjs forward, on the same model and shapes: forward
-// throughput (sequences/s) for a score-lab batch, and greedy generation (tokens/s) with and without
-// the KV cache, each the median of timed runs after a warm-up. tfjs runs on whatever backend is
+// throughput (sequences/s) for a score-lab batch, scoring (sequences/s: per-token log-probs of given
+// targets, what reference scoring for DPO and PPO computes, from the scoring export), and greedy
+// generation (tokens/s) with and without the KV cache, each the median of timed runs after a warm-up. tfjs runs on whatever backend is
 // active (the caller selects it); onnxruntime on its CPU provider with each requested thread count.
 // It measures and returns rows; printing is the caller's.
 import * as tf from '@tensorflow/tfjs-core';
 import { generate } from '../generate';
+import { tokenLogProbsOf } from '../logprobs';
 import { GPT } from '../model/gpt';
 import { MODEL_PRESETS, type ModelPresetName } from '../model/presets';
 import { mulberry32 } from '../random';
 import { greedyDecode } from './decode';
 import { exportOnnx } from './export';
+import { exportScoring } from './score-export';
+import { createScorer } from './scorer';
 import { createSession } from './session';
 
 export interface OnnxBenchOptions {
@@ -30,8 +34,8 @@ export interface OnnxBenchOptions {
 }
 
 export interface OnnxBenchRow {
-  /** 'forward' (sequences/s) or 'generate' (tokens/s). */
-  task: 'forward' | 'generate';
+  /** 'forward' and 'score' (sequences/s) or 'generate' (tokens/s). */
+  task: 'forward' | 'score' | 'generate';
   /** e.g. "tfjs wasm", "onnxruntime cpu ×2", "onnxruntime cpu ×1 + kv". */
   impl: string;
   rate: number;
@@ -83,6 +87,18 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
     });
     x.dispose();
     rows.push({ task: 'forward', impl: tfName, rate: tfForward, unit: 'seq/s' });
+    const flatIds = Int32Array.from(ids.flat());
+    const targets = Int32Array.from(flatIds, (_, i) => flatIds[(i + 1) % flatIds.length]!);
+    const y = tf.tensor2d(targets, [B, T], 'int32');
+    const tfScore = await medianRate(B, runs, warmup, async () => {
+      const lp = tf.tidy(() =>
+        tokenLogProbsOf(model.forward(tf.tensor2d(flatIds, [B, T], 'int32')), y, cfg.vocabSize),
+      );
+      await lp.data();
+      lp.dispose();
+    });
+    y.dispose();
+    rows.push({ task: 'score', impl: tfName, rate: tfScore, unit: 'seq/s' });
     const tfGen = await medianRate(gB * newTokens, Math.min(runs, 3), warmup, () =>
       generate(model, prompts, { maxNewTokens: newTokens, temperature: 0 }),
     );
@@ -90,16 +106,26 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
 
     const plainBytes = exportOnnx(model);
     const kvBytes = exportOnnx(model, { kvCache: true });
+    const scoreBytes = exportScoring(model);
     const decode = { maxNewTokens: newTokens, contextLength: cfg.contextLength };
     for (const threads of opts.threads ?? [1, 2]) {
       const name = `onnxruntime cpu ×${threads}`;
       const plain = await createSession(plainBytes, { threads, provider: 'cpu' });
       const kv = await createSession(kvBytes, { threads, provider: 'cpu' });
+      const scorer = await createScorer(scoreBytes, { threads, provider: 'cpu' });
       try {
         rows.push({
           task: 'forward',
           impl: name,
           rate: await medianRate(B, runs, warmup, () => plain.run(ids)),
+          unit: 'seq/s',
+        });
+        rows.push({
+          task: 'score',
+          impl: name,
+          rate: await medianRate(B, runs, warmup, () =>
+            scorer.score({ n: B, T, inputs: flatIds, targets }, { batchSize: B }),
+          ),
           unit: 'seq/s',
         });
         rows.push({
@@ -117,6 +143,7 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
       } finally {
         await plain.release();
         await kv.release();
+        await scorer.release();
       }
     }
   } finally {

@@ -43,7 +43,7 @@ export const kvNames = (i: number) => ({
 });
 
 /** Appends nodes with fresh intermediate names. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: NodeInit[] = [];
   readonly initializers: TensorInit[] = [];
   private count = 0;
@@ -66,12 +66,13 @@ class GraphBuilder {
   }
 }
 
-/** Serialise `model` as an ONNX ModelProto (weights read synchronously from the model's tensors). */
-export function exportOnnx(model: GPT, opts: ExportOptions = {}): Uint8Array {
-  const { vocabSize: V, contextLength: C, dModel: D, nLayers, nHeads: H } = model.config;
+/**
+ * The GPT trunk into `g`: the weights as initializers, `input_ids` [B, T] (and with `kv` the cache
+ * inputs and present outputs, by name) → the final LayerNorm's output [B, T, D]; returns its name.
+ */
+export function buildTrunk(g: GraphBuilder, model: GPT, kv: boolean): string {
+  const { contextLength: C, dModel: D, nLayers, nHeads: H } = model.config;
   const hd = D / H;
-  const kv = opts.kvCache ?? false;
-  const g = new GraphBuilder();
 
   // The weights, in the model's order and under its names.
   for (const [name, w] of model.weights) g.floats(name, w.shape, w.dataSync() as Float32Array);
@@ -134,7 +135,16 @@ export function exportOnnx(model: GPT, opts: ExportOptions = {}): Uint8Array {
     const act = g.op('Mul', [f, g.op('Sigmoid', [twoU])]);
     x = g.op('Add', [x, linear(act, p + 'mlp.proj')]); // [B, T, D]
   }
-  const hf = layerNorm(x, 'ln_f'); // [B, T, D]
+  return layerNorm(x, 'ln_f'); // [B, T, D]
+}
+
+/** Serialise `model` as an ONNX ModelProto (weights read synchronously from the model's tensors). */
+export function exportOnnx(model: GPT, opts: ExportOptions = {}): Uint8Array {
+  const { vocabSize: V, dModel: D, nLayers, nHeads: H } = model.config;
+  const hd = D / H;
+  const kv = opts.kvCache ?? false;
+  const g = new GraphBuilder();
+  const hf = buildTrunk(g, model, kv); // [B, T, D]
   const wteT = g.op('Transpose', ['wte'], { perm: { ints: [1, 0] } }); // [D, V], folded at load
   g.op('MatMul', [hf, wteT], undefined, 'logits'); // [B, T, V]
 
@@ -155,19 +165,27 @@ export function exportOnnx(model: GPT, opts: ExportOptions = {}): Uint8Array {
       );
     }
   }
+  return encodeGraph(g, 'gpt', inputs, outputs, {
+    docString: opts.docString,
+    metadata: { gpt_config: JSON.stringify(model.config), kv_cache: String(kv) },
+  });
+}
+
+/** The built graph as an ONNX ModelProto at opset 17. */
+export function encodeGraph(
+  g: GraphBuilder,
+  name: string,
+  inputs: ValueInit[],
+  outputs: ValueInit[],
+  extra: { docString?: string; metadata?: Record<string, string> } = {},
+): Uint8Array {
   return encodeModel({
     irVersion: IR_VERSION,
     opset: ONNX_OPSET,
     producerName: 'alignment-lab',
     producerVersion: '0.1.0',
-    docString: opts.docString,
-    metadata: { gpt_config: JSON.stringify(model.config), kv_cache: String(kv) },
-    graph: {
-      name: 'gpt',
-      nodes: g.nodes,
-      initializers: g.initializers,
-      inputs,
-      outputs,
-    },
+    docString: extra.docString,
+    metadata: extra.metadata ?? {},
+    graph: { name, nodes: g.nodes, initializers: g.initializers, inputs, outputs },
   });
 }

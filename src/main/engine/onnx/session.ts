@@ -93,7 +93,7 @@ async function openSession(
   }
   if (cudaFailure === undefined && pref === 'auto' && !cudaProviderInstalled()) {
     // Trying would only print onnxruntime's library-load error on stderr in every process.
-    cudaFailure = 'not installed: npm install --onnxruntime-node-install=cuda12 adds it';
+    cudaFailure = CUDA_NOT_INSTALLED;
   }
   if (cudaFailure === undefined) {
     try {
@@ -112,6 +112,16 @@ async function openSession(
   return { session, provider: 'cpu', reason: `CUDA provider unavailable (${cudaFailure}); ${cpuLabel}` };
 }
 
+const CUDA_NOT_INSTALLED = 'not installed: npm install --onnxruntime-node-install=cuda12 adds it';
+
+/** Whether a session would try CUDA, without opening one: its library is installed and has not failed here. */
+export function cudaStatus(): { installed: boolean; why: string } {
+  if (cudaFailure !== undefined) return { installed: false, why: `unavailable (${cudaFailure})` };
+  return cudaProviderInstalled()
+    ? { installed: true, why: 'installed' }
+    : { installed: false, why: `unavailable (${CUDA_NOT_INSTALLED})` };
+}
+
 /** Whether onnxruntime-node's CUDA provider library sits beside its binding (it is an opt-in download). */
 function cudaProviderInstalled(): boolean {
   try {
@@ -124,13 +134,21 @@ function cudaProviderInstalled(): boolean {
   }
 }
 
-/** Open an exported GPT for inference. */
-export async function createSession(bytes: Uint8Array, opts: SessionOptions = {}): Promise<OnnxSession> {
+/** onnxruntime and a session over any graph, on the provider chosen here (for other graphs' wrappers). */
+export async function openOrtSession(
+  bytes: Uint8Array,
+  opts: SessionOptions = {},
+): Promise<{ ort: Ort; session: ortTypes.InferenceSession; provider: OnnxProvider; reason: string }> {
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`ONNX session: threads must be a whole number ≥ 1 (got ${threads})`);
   const ort = loadOrt();
-  const { session, provider, reason } = await openSession(ort, bytes, threads, opts.provider ?? 'auto');
+  return { ort, ...(await openSession(ort, bytes, threads, opts.provider ?? 'auto')) };
+}
+
+/** Open an exported GPT for inference. */
+export async function createSession(bytes: Uint8Array, opts: SessionOptions = {}): Promise<OnnxSession> {
+  const { ort, session, provider, reason } = await openOrtSession(bytes, opts);
 
   const logitsMeta = session.outputMetadata.find((m) => m.name === 'logits');
   const vocabSize = logitsMeta?.isTensor ? logitsMeta.shape[2] : undefined;

@@ -13,7 +13,7 @@
 // "<|im_end|>" out), or after `maxNewTokens`. On onnxruntime over the KV-cache export unless
 // LAB_INFERENCE=tfjs or no session can be created (then tfjs's generateStream), as the playground.
 import type { PrincipleRecord } from '../../../shared/records';
-import type { CaiConfig } from '../../../shared/schemas';
+import type { CaiConfig, InferenceInfo } from '../../../shared/schemas';
 import { selectBackend } from '../backend';
 import { ruleCritic, modelCritic, countWords, type Ask, type Critic, type Critique } from '../cai/critic';
 import { compilePrinciples, rulelessPrinciples, type CompiledPrinciple } from '../cai/constitution';
@@ -99,6 +99,7 @@ export async function* runCaiTask(
   const policy = await openResponder(inputs.base?.path, gen);
   let judge: Responder | undefined;
   try {
+    yield { type: 'inference', inference: policy.inference };
     yield { type: 'log', message: `responses: ${policy.message}` };
     if (usesModel) {
       judge = criticPath === inputs.base?.path ? policy : await openResponder(criticPath, gen);
@@ -161,6 +162,8 @@ interface Responder {
   asker(stream: number): Ask;
   /** Where inference runs, and which model. */
   message: string;
+  /** Where it generates. */
+  inference: InferenceInfo;
   /** Template markers the tokenizer lacks (spelled out as text). */
   warnings: Set<string>;
   close(): Promise<void>;
@@ -189,7 +192,7 @@ async function openResponder(
     model = GPT.init(MODEL_PRESETS[config.model], config.seed, false);
     name = `a fresh ${config.model} (byte tokenizer; replies are gibberish)`;
   }
-  const inference = await openInference(model).catch((err: unknown) => {
+  const inference = await openInference(model, { inference: config.inference }).catch((err: unknown) => {
     model.dispose();
     throw err;
   });
@@ -230,6 +233,7 @@ async function openResponder(
       return (request) => ask(request, mixSeed(config.seed, stream, calls++));
     },
     message: `${name}; ${inference.message}`,
+    inference: inference.info,
     warnings,
     async close() {
       await inference.session?.release();

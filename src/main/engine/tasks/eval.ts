@@ -5,7 +5,10 @@
 // `overall/mean_score` over every item. Given a reference model, each reply's KL(model ‖ reference)
 // (eval/kl.ts) adds `kl_to_reference` and `kl_to_reference_seq`, overall and per set. The replies
 // themselves go to `eval-results.json` in the run's folder, so that a user can read the answers behind
-// every number.
+// every number. The suite's measures (eval/suite.ts) add, by default, each reply's confidence with
+// `calibration/*` over the answers and `heldout_text/perplexity`; given a win-rate model,
+// `win_rate/gold` (and with a judging reward model `win_rate/reward_model`); and `overall/*` style and
+// capability means. What is not per reply (reliability bins, held-out texts) goes to `eval-suite.json`.
 import { join } from 'node:path';
 import type { EvalConfig } from '../../../shared/schemas';
 import { writeFileAtomic } from '../atomic-write';
@@ -13,6 +16,19 @@ import { selectBackend } from '../backend';
 import { loadModel, readModelRecord } from '../checkpoint';
 import { checkReference, checkTokenizerNames, replyKlToReference } from '../eval/kl';
 import { evaluateReplies, overallMetrics, setMetrics, summarise, type ReplyReport } from '../eval/replies';
+import { renderHeldOutText } from '../eval/heldout-text';
+import { textPerplexity } from '../eval/perplexity';
+import {
+  EVAL_SUITE_FILE,
+  judgeAgainst,
+  openReplyingModel,
+  suiteMetrics,
+  suiteSetMetrics,
+  withConfidence,
+  type ReplyingModel,
+  type SuiteItem,
+} from '../eval/suite';
+import { openRewardScorer, type RewardScorer } from '../reward-score';
 import type { GPT } from '../model/gpt';
 import { openInference } from '../onnx/engine';
 import { BYTE_TOKENIZER, loadTokenizer } from '../tokenizer/load';
@@ -26,6 +42,10 @@ export interface EvalTaskInputs {
   world: World;
   /** The model `config.referenceModel` names, for `kl_to_reference`. */
   referenceModelPath?: string;
+  /** The model `config.winRateAgainst` names, for `win_rate/gold`. */
+  winRateModelPath?: string;
+  /** The reward model `config.judgeRewardModel` names, for `win_rate/reward_model`. */
+  judgeRewardModelPath?: string;
 }
 
 export async function* runEvalTask(
@@ -36,12 +56,16 @@ export async function* runEvalTask(
   yield { type: 'backend', backend: await selectBackend(config.backend) };
   const { model, record } = await loadModel(inputs.modelPath, false);
   let reference: GPT | undefined;
-  // onnxruntime over the KV-cache export unless LAB_INFERENCE=tfjs or the session can't be created.
-  const inference = await openInference(model).catch((err: unknown) => {
+  let rival: ReplyingModel | undefined;
+  let rm: RewardScorer | undefined;
+  // onnxruntime over the KV-cache export unless tfjs is asked for (config.inference, LAB_INFERENCE)
+  // or the session can't be created.
+  const inference = await openInference(model, { inference: config.inference }).catch((err: unknown) => {
     model.dispose();
     throw err;
   });
   try {
+    yield { type: 'inference', inference: inference.info };
     yield { type: 'log', message: inference.message };
     const tokenizerName = record.arch.tokenizer ?? BYTE_TOKENIZER;
     const tokenizer = await loadTokenizer(record.arch.tokenizer, inputs.modelPath);
@@ -53,6 +77,19 @@ export async function* runEvalTask(
       reference = (await loadModel(refPath, false)).model;
       checkReference({ tokenizer, gpt: model }, { tokenizer: refTokenizer, gpt: reference });
       yield { type: 'log', message: `kl_to_reference: against ${refPath}` };
+    }
+    const rivalTemplate = config.winRateTemplate ?? config.template;
+    if (inputs.winRateModelPath) {
+      rival = await openReplyingModel(
+        inputs.winRateModelPath,
+        rivalTemplate === 'none' ? null : rivalTemplate,
+        config.inference,
+      );
+      yield { type: 'log', message: `win_rate: against ${inputs.winRateModelPath} (${rivalTemplate})` };
+      if (inputs.judgeRewardModelPath) {
+        rm = await openRewardScorer(inputs.judgeRewardModelPath, { inference: config.inference });
+        yield { type: 'log', message: `win_rate/reward_model: judged by ${inputs.judgeRewardModelPath}` };
+      }
     }
     const judge = createGoldJudge(inputs.world);
     const sets = renderEvalSets(inputs.world);
@@ -66,12 +103,23 @@ export async function* runEvalTask(
         ...(inference.session ? { session: inference.session } : {}),
       });
       if (ctx.signal.aborted) return;
-      let scored = report;
+      let scored: ReplyReport = report;
+      let items: SuiteItem[] = report.items;
+      if (config.calibration) items = withConfidence(model, decoded, items);
+      if (rival) {
+        const theirs = await rival.replies(sets[name], {
+          maxNewTokens: config.maxNewTokens,
+          signal: ctx.signal,
+        });
+        if (ctx.signal.aborted) return;
+        items = await judgeAgainst(items, theirs, judge, rm);
+      }
+      scored = summarise(items);
       if (reference) {
         const kls = await replyKlToReference(model, reference, decoded, { signal: ctx.signal });
         if (ctx.signal.aborted) return;
         scored = summarise(
-          report.items.map((item, j) => ({
+          items.map((item, j) => ({
             ...item,
             klToReference: kls[j]!.perToken,
             klToReferenceSeq: kls[j]!.sum,
@@ -85,13 +133,32 @@ export async function* runEvalTask(
         totalSteps: config.sets.length,
         epoch: (i + 1) / config.sets.length,
       };
-      yield { type: 'metrics', step: i + 1, values: setMetrics(name, scored) };
+      yield {
+        type: 'metrics',
+        step: i + 1,
+        values: { ...setMetrics(name, scored), ...suiteSetMetrics(name, scored.items) },
+      };
     }
-    yield { type: 'metrics', step: config.sets.length, values: overallMetrics(Object.values(reports)) };
+    const perplexity = config.perplexity
+      ? textPerplexity(model, tokenizer, renderHeldOutText(inputs.world))
+      : undefined;
+    const suite = suiteMetrics(
+      Object.values(reports).flatMap((r) => r.items),
+      perplexity,
+      rival ? { against: rival.path, template: rivalTemplate } : undefined,
+    );
+    yield {
+      type: 'metrics',
+      step: config.sets.length,
+      values: { ...overallMetrics(Object.values(reports)), ...suite.values },
+    };
     await writeFileAtomic(join(ctx.outDir, EVAL_RESULTS_FILE), JSON.stringify(reports, null, 1));
+    await writeFileAtomic(join(ctx.outDir, EVAL_SUITE_FILE), JSON.stringify(suite.results, null, 1));
     yield { type: 'log', message: `wrote every reply to ${EVAL_RESULTS_FILE}` };
   } finally {
     await inference.session?.release();
+    await rival?.dispose();
+    rm?.dispose();
     reference?.dispose();
     model.dispose();
   }

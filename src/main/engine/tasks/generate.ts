@@ -2,9 +2,9 @@
 // (through a chat template, or as plain text for a base model that was never taught one), and stream
 // the reply as text deltas. Stops at the tokenizer's end-of-sequence or end-of-turn tokens. Runs on
 // onnxruntime over the KV-cache export (onnx/stream.ts) unless LAB_INFERENCE=tfjs or the session
-// can't be created (then tfjs's generateStream; the reason goes to the console).
+// can't be created (then tfjs's generateStream); where, and why, is told to `onInference`.
 import type { Message } from '../../../shared/records';
-import type { TemplateName } from '../../../shared/schemas';
+import type { InferenceInfo, TemplateName } from '../../../shared/schemas';
 import { selectBackend } from '../backend';
 import { loadModel } from '../checkpoint';
 import { generateStream, type GeneratedToken } from '../generate';
@@ -32,6 +32,8 @@ const STOP_TOKENS = ['<|eos|>', '<|endoftext|>', '</s>', '<|im_end|>'];
 export async function* runGeneration(
   req: GenerationRequest,
   signal: AbortSignal,
+  /** Told where the reply is generated, before the first token. */
+  onInference?: (info: InferenceInfo) => void,
 ): AsyncGenerator<string, string> {
   await selectBackend('auto');
   const { model, record } = await loadModel(req.modelPath, false);
@@ -49,7 +51,7 @@ export async function* runGeneration(
     const ids: number[] = [];
     let sent = '';
     const inference = await openInference(model);
-    console.log(`playground ${inference.message}`);
+    onInference?.(inference.info);
     release = inference.session ? () => inference.session.release() : undefined;
     const opts = {
       maxNewTokens: req.maxNewTokens,

@@ -21,7 +21,10 @@ export interface PpoTaskInputs {
   base?: { path: string; id: number };
   /** The reward model's weights file (rewardSource `model`). */
   rewardModelPath?: string;
-  /** The sandbox world whose gold judge scores (rewardSource `gold`). */
+  /**
+   * The sandbox world the prompts come from: its gold judge scores (rewardSource `gold`), or, with
+   * another reward source, scores the same rollouts for the `gold/score` metric only.
+   */
   world?: World;
 }
 
@@ -48,7 +51,15 @@ export async function* runPpoTask(
         message: `template ${config.template}: this tokenizer has no "${end.stopText}" token; a response ends when its text contains it`,
       };
     const base = inputs.base ? { base: inputs.base } : {};
-    yield* trainPpo(config, { prompts: rendered, tokenizer, tokenizerName, ...end, reward, ...base }, ctx);
+    // The gold judge beside the proxy: the same function when it is the reward source.
+    const gold = inputs.world
+      ? { gold: config.rewardSource === 'gold' ? reward : rewardFromJudge(inputs.world) }
+      : {};
+    yield* trainPpo(
+      config,
+      { prompts: rendered, tokenizer, tokenizerName, ...end, reward, ...base, ...gold },
+      ctx,
+    );
   } finally {
     reward.dispose?.();
   }
@@ -63,7 +74,7 @@ export async function rewardSource(config: PpoConfig, inputs: PpoTaskInputs): Pr
           "rewardSource 'model' needs a reward model (config.rewardModel): train one with a Reward model run, or pick the gold judge or a rule",
         );
       // The reward model reads each (prompt, response) through its own template, the one it was trained with.
-      return rewardFromModel(inputs.rewardModelPath);
+      return rewardFromModel(inputs.rewardModelPath, undefined, config.inference);
     case 'gold':
       if (!inputs.world)
         throw new Error("rewardSource 'gold' needs the sandbox world whose gold judge scores (config.world)");

@@ -10,6 +10,7 @@ import type { UnpairedTokens } from '../data/unpaired';
 import { sequenceLogProbs } from '../logprobs';
 import { preferenceLoss, type PreferenceLossOutput } from '../losses/preference';
 import type { GPT } from '../model/gpt';
+import { accumulatedAdamStep, microBatches } from './accumulate';
 import { adamStep, type Adam } from './common';
 
 /** The data, tokenized: pairs (chosen and rejected rows) or unpaired examples (example and KL rows). */
@@ -77,7 +78,12 @@ export function referenceLogProbs(
   return out;
 }
 
-/** One step of a paired loss on the pairs at `indices`; returns the step's metrics (batch means). */
+/**
+ * One step of a paired loss on the pairs at `indices`, in `config.gradientAccumulationSteps`
+ * micro-batches (accumulate.ts: each micro-batch's means weighted by its share of the pairs, RPO's NLL
+ * by its share of the chosen tokens, so the step is the same as one batch); returns the step's metrics
+ * (batch means).
+ */
 export function pairedStep(
   policy: GPT,
   adam: Adam,
@@ -87,74 +93,101 @@ export function pairedStep(
   config: DpoConfig,
 ): DpoStepResult {
   const { lossType, beta, labelSmoothing, gamma } = config;
-  const b = indices.length;
-  const batch = rowBatch([data.chosen, data.rejected], data.T, indices); // [2b, T] each: chosen, then rejected
-  const refChosen = ref ? tf.tensor1d(indices.map((i) => ref[0]![i]!)) : null; // [b]
-  const refRejected = ref ? tf.tensor1d(indices.map((i) => ref[1]![i]!)) : null; // [b]
+  const n = indices.length;
+  const parts = microBatches(indices, config.gradientAccumulationSteps).map((idx) => ({
+    b: idx.length,
+    batch: rowBatch([data.chosen, data.rejected], data.T, idx), // [2b, T] each: chosen, then rejected
+    refChosen: ref ? tf.tensor1d(idx.map((i) => ref[0]![i]!)) : null, // [b]
+    refRejected: ref ? tf.tensor1d(idx.map((i) => ref[1]![i]!)) : null, // [b]
+  }));
   const rpo = lossType !== 'orpo' && config.rpoAlpha > 0; // ORPO has its own NLL term
+  // RPO's and ORPO's NLL are token-weighted over the whole step: they need the step's chosen tokens.
+  let chosenTokens = 0;
+  if (rpo || lossType === 'orpo')
+    for (const i of indices)
+      for (let t = 0; t < data.T; t++) chosenTokens += data.chosen.mask[i * data.T + t]!;
   const names: string[] = [
     ...METRICS,
     ...(lossType === 'orpo' ? ORPO_METRICS : []),
     ...(rpo ? ['nll_loss'] : []),
   ];
   try {
-    const { numbers, applied } = adamStep(adam, policy.weights, config.learningRate, 0, () => {
-      const average = AVERAGED.includes(lossType);
-      const { logps, count } = logProbsOf(policy, batch, average); // [2b] each
-      const policyChosen = tf.slice(logps, [0], [b]) as tf.Tensor1D; // [b]
-      const policyRejected = tf.slice(logps, [b], [b]) as tf.Tensor1D; // [b]
-      let out: PreferenceLossOutput;
-      if (lossType === 'orpo') {
-        const chosenLengths = tf.slice(count, [0], [b]) as tf.Tensor1D; // [b]
-        out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, chosenLengths });
-      } else if (lossType === 'simpo') {
-        out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, gamma, labelSmoothing });
-      } else {
-        out = preferenceLoss({
-          lossType: lossType as 'sigmoid' | 'robust' | 'hinge' | 'ipo',
-          policyChosen,
-          policyRejected,
-          refChosen: refChosen!,
-          refRejected: refRejected!,
-          beta,
-          labelSmoothing,
-        });
-      }
-      const margins = tf.sub(out.chosenRewards, out.rejectedRewards); // [b]
-      const extra =
-        out.logOddsRatio && out.nllLoss
-          ? [
-              tf.neg(tf.mean(tf.softplus(tf.neg(out.logOddsRatio)))), // mean log σ(log odds ratio)
-              tf.mean(out.logOddsRatio),
-              tf.mean(out.nllLoss),
-            ]
-          : [];
-      const stats = [
-        tf.mean(out.chosenRewards),
-        tf.mean(out.rejectedRewards),
-        tf.mean(margins),
-        tf.mean(tf.cast(tf.greater(margins, 0), 'float32')),
-        tf.mean(policyChosen),
-        tf.mean(policyRejected),
-        ...extra,
-      ]; // 6 (+3 for ORPO)
-      let loss = tf.mean(out.losses) as tf.Scalar;
-      if (rpo) {
-        // RPO (Pang et al. 2024; TRL `rpo_alpha`): + α × the chosen tokens' mean NLL, token-weighted
-        // over the batch as TRL's cross-entropy is.
-        const chosenCount = tf.slice(count, [0], [b]); // [b]
-        const chosenSum = average ? tf.mul(policyChosen, tf.maximum(chosenCount, 1)) : policyChosen; // [b]
-        const nll = tf.div(tf.neg(tf.sum(chosenSum)), tf.maximum(tf.sum(chosenCount), 1)) as tf.Scalar;
-        loss = tf.add(loss, tf.mul(nll, config.rpoAlpha)) as tf.Scalar;
-        stats.push(nll);
-      }
-      return { loss, stats };
-    });
+    const { numbers, applied } = accumulatedAdamStep(
+      adam,
+      policy.weights,
+      config.learningRate,
+      0,
+      parts.length,
+      (j) => {
+        const { b, batch, refChosen, refRejected } = parts[j]!;
+        const share = b / n;
+        const average = AVERAGED.includes(lossType);
+        const { logps, count } = logProbsOf(policy, batch, average); // [2b] each
+        const policyChosen = tf.slice(logps, [0], [b]) as tf.Tensor1D; // [b]
+        const policyRejected = tf.slice(logps, [b], [b]) as tf.Tensor1D; // [b]
+        let out: PreferenceLossOutput;
+        if (lossType === 'orpo') {
+          const chosenLengths = tf.slice(count, [0], [b]) as tf.Tensor1D; // [b]
+          const chosenLengthMean = Math.max(chosenTokens, 1) / n; // ORPO's NLL is token-weighted over the whole step
+          out = preferenceLoss({
+            lossType,
+            policyChosen,
+            policyRejected,
+            beta,
+            chosenLengths,
+            chosenLengthMean,
+          });
+        } else if (lossType === 'simpo') {
+          out = preferenceLoss({ lossType, policyChosen, policyRejected, beta, gamma, labelSmoothing });
+        } else {
+          out = preferenceLoss({
+            lossType: lossType as 'sigmoid' | 'robust' | 'hinge' | 'ipo',
+            policyChosen,
+            policyRejected,
+            refChosen: refChosen!,
+            refRejected: refRejected!,
+            beta,
+            labelSmoothing,
+          });
+        }
+        const margins = tf.sub(out.chosenRewards, out.rejectedRewards); // [b]
+        const extra =
+          out.logOddsRatio && out.nllLoss
+            ? [
+                tf.neg(tf.mean(tf.softplus(tf.neg(out.logOddsRatio)))), // mean log σ(log odds ratio)
+                tf.mean(out.logOddsRatio),
+                tf.mean(out.nllLoss),
+              ]
+            : [];
+        const stats = [
+          tf.mean(out.chosenRewards),
+          tf.mean(out.rejectedRewards),
+          tf.mean(margins),
+          tf.mean(tf.cast(tf.greater(margins, 0), 'float32')),
+          tf.mean(policyChosen),
+          tf.mean(policyRejected),
+          ...extra,
+        ].map((t) => tf.mul(t, share)); // 6 (+3 for ORPO), weighted means
+        let loss = tf.mul(tf.mean(out.losses), share) as tf.Scalar;
+        if (rpo) {
+          // RPO (Pang et al. 2024; TRL `rpo_alpha`): + α × the chosen tokens' mean NLL, token-weighted
+          // over the batch as TRL's cross-entropy is.
+          const chosenCount = tf.slice(count, [0], [b]); // [b]
+          const chosenSum = average ? tf.mul(policyChosen, tf.maximum(chosenCount, 1)) : policyChosen; // [b]
+          const nll = tf.div(tf.neg(tf.sum(chosenSum)), Math.max(chosenTokens, 1)) as tf.Scalar;
+          loss = tf.add(loss, tf.mul(nll, config.rpoAlpha)) as tf.Scalar;
+          stats.push(nll);
+        }
+        return { loss, stats };
+      },
+    );
     return { values: Object.fromEntries(names.map((name, i) => [name, numbers[i]!])), applied };
   } finally {
-    tf.dispose([batch.inputs, batch.targets, batch.mask]);
-    if (refChosen) refChosen.dispose();
-    if (refRejected) refRejected.dispose();
+    for (const p of parts) {
+      tf.dispose([p.batch.inputs, p.batch.targets, p.batch.mask]);
+      if (p.refChosen) p.refChosen.dispose();
+      if (p.refRejected) p.refRejected.dispose();
+    }
   }
 }
 

@@ -10,8 +10,9 @@
 // Choices worth knowing:
 // - The policy starts from fresh weights (seed-dpo, byte text) or from a base model's weights (rendered
 //   data); the reference is a frozen copy of the initial policy. Reference log-probs are computed once
-//   for the whole dataset before training (no gradients), then the reference weights are released: the
-//   reference never changes, so neither do they. ORPO and SimPO have no reference.
+//   for the whole dataset before training (no gradients; on onnxruntime unless `inference` says tfjs,
+//   onnx/reference.ts), then the reference weights are released: the reference never changes, so
+//   neither do they. ORPO and SimPO have no reference.
 // - Log-probs are summed over the response tokens for sigmoid / robust / hinge / kto and averaged per
 //   token (sum / count) for ipo / orpo / simpo, as TRL does.
 // - KTO (TRL KTOTrainer): preference pairs become unpaired examples (chosen → desirable, rejected →
@@ -24,6 +25,9 @@
 // - Adam (trainers/common.ts: β1 0.9, β2 0.999, ε 1e-8), no weight decay, no gradient clipping;
 //   `grad_norm` is the global L2 norm of the gradient before the step.
 // - Epoch e visits the data in the order `epochOrder(n, seed, e)`; the last batch may be smaller.
+// - Paired losses take batchSize × gradientAccumulationSteps pairs per step, one forward/backward per
+//   micro-batch of batchSize, one Adam step (trainers/accumulate.ts); `forward_passes` counts them. KTO
+//   does not accumulate (its KL reference point is a batch estimate).
 // - Checkpoints hold the weights, Adam's moments and the position (step, epoch, index, seed).
 //   `resumeFrom` reloads them, rebuilds the reference from the ORIGINAL initial policy (the base model
 //   file, or GPT.init with the run's seed), and continues where the run stopped: the metrics of a
@@ -68,7 +72,11 @@ import { PRESETS } from '../model/presets';
 import { BYTE_VOCAB_SIZE } from '../tokenizer/byte';
 import type { DpoInputs, TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder } from './common';
-import { AVERAGED, REFERENCE_FREE, ktoStep, pairedStep, referenceLogProbs, type DpoData } from './dpo-steps';
+import { computeReferenceLogProbs } from '../onnx/reference';
+import { pairBatch } from '../onnx-train/batches';
+import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { OnnxTrainer } from '../onnx-train/engine';
+import { AVERAGED, REFERENCE_FREE, ktoStep, pairedStep, type DpoData } from './dpo-steps';
 import { Checkpoints, resumeNotes, yieldToEvents } from './loop';
 
 /** A base model's weights file and, when the lab knows it, its id (recorded as the parent). */
@@ -85,7 +93,16 @@ export type DpoTrainerInputs =
   | { kind: 'rendered-unpaired'; examples: RenderedUnpaired[]; base: Base; pad?: number };
 
 /** Settings that change what a resumed run computes, listed when they differ from the checkpoint's. */
-const RESUME_KEYS = ['lossType', 'beta', 'learningRate', 'batchSize', 'epochs', 'seed', 'maxLength'];
+const RESUME_KEYS = [
+  'lossType',
+  'beta',
+  'learningRate',
+  'batchSize',
+  'gradientAccumulationSteps',
+  'epochs',
+  'seed',
+  'maxLength',
+];
 
 /** The policy to train, where it came from, and how to build the frozen reference. */
 interface Start {
@@ -104,11 +121,18 @@ export async function* trainDpo(
 ): AsyncGenerator<TrainEvent> {
   checkOptions(config, inputs);
   const backend = await selectBackend(config.backend);
-  yield { type: 'backend', backend };
+  // onnx-train generates the sigmoid loss (with label smoothing); the other losses train on tfjs.
+  const training = await chooseTrainingEngine(
+    config.trainingEngine ?? 'auto',
+    config.lossType === 'sigmoid' && config.rpoAlpha === 0,
+    `the ${config.lossType} loss${config.rpoAlpha > 0 ? ' with RPO' : ''} has no onnx step yet`,
+  );
+  yield { type: 'backend', backend: { ...backend, training } };
 
   const start = await startFrom(config, inputs);
   const { policy, arch, lineage, resumed } = start;
   const adam = new Adam(policy.weights, PLAIN_ADAM);
+  let onnx: OnnxTrainer | undefined;
   try {
     if (resumed)
       for (const message of resumeNotes(config.resumeFrom!, resumed.record, config, RESUME_KEYS))
@@ -124,8 +148,11 @@ export async function* trainDpo(
     await mkdir(ctx.outDir, { recursive: true });
     const { batchSize, epochs, lossType } = config;
     const n = data.tokens.n;
+    // Paired losses: a step takes batchSize × gradientAccumulationSteps pairs (accumulate.ts).
     const batchEnd = (from: number) =>
-      data.kind === 'unpaired' ? ktoBatchEnd(from, n, batchSize) : Math.min(n, from + batchSize);
+      data.kind === 'unpaired'
+        ? ktoBatchEnd(from, n, batchSize)
+        : Math.min(n, from + batchSize * config.gradientAccumulationSteps);
     let stepsPerEpoch = 0;
     for (let from = 0; from < n; from = batchEnd(from)) stepsPerEpoch++;
     const totalSteps = stepsPerEpoch * epochs;
@@ -134,7 +161,12 @@ export async function* trainDpo(
     if (!REFERENCE_FREE.includes(lossType)) {
       const reference = await start.reference();
       try {
-        ref = referenceLogProbs(reference, data, batchSize, AVERAGED.includes(lossType));
+        // On onnxruntime unless config.inference / LAB_INFERENCE say tfjs (onnx/reference.ts).
+        const average = AVERAGED.includes(lossType);
+        const r = await computeReferenceLogProbs(reference, data, batchSize, average, config.inference);
+        ref = r.values;
+        yield { type: 'inference', inference: r.info };
+        yield { type: 'log', message: r.message };
       } finally {
         reference.dispose();
       }
@@ -147,11 +179,27 @@ export async function* trainDpo(
       config: config as Record<string, unknown>,
       lineage,
     });
+    if (training.engine === 'onnx') {
+      onnx = new OnnxTrainer(gptConfigOf(arch), await policy.toArrays(), {
+        adam: PLAIN_ADAM,
+        head: { kind: 'dpo', beta: config.beta, labelSmoothing: config.labelSmoothing },
+        threads: training.threads ?? undefined,
+      });
+      if (resumed) onnx.loadOptimizerState(resumed.optimizerState, state.step);
+    }
+    const sync = () => {
+      if (onnx) copyWeightsTo(policy, onnx);
+    };
     const saves = new Checkpoints(
       ctx.outDir,
-      async (file) => saveCheckpoint(file, policy, await adam.state(), { ...record(), state: { ...state } }),
+      async (file) => {
+        sync();
+        const optimizerState = onnx ? onnx.optimizerState() : await adam.state();
+        return saveCheckpoint(file, policy, optimizerState, { ...record(), state: { ...state } });
+      },
       { step: state.step, path: config.resumeFrom ?? '' },
     );
+    let forwardPasses = state.step * config.gradientAccumulationSteps; // on resume: as if every step was full
     let order = epochOrder(n, state.seed, state.epoch);
     while (state.epoch < epochs) {
       if (state.index >= n) {
@@ -166,10 +214,14 @@ export async function* trainDpo(
       }
       const end = batchEnd(state.index);
       const indices = order.slice(state.index, end);
+      forwardPasses +=
+        data.kind === 'unpaired' ? 1 : Math.min(config.gradientAccumulationSteps, indices.length);
       const { values, applied } =
         data.kind === 'unpaired'
           ? ktoStep(policy, adam, data.tokens, ref!, indices, config)
-          : pairedStep(policy, adam, data.tokens, ref, indices, config);
+          : onnx
+            ? await onnxPairedStep(onnx, data.tokens, ref!, indices, config.learningRate)
+            : pairedStep(policy, adam, data.tokens, ref, indices, config);
       state.step++;
       state.index = end;
       if (!applied)
@@ -182,17 +234,31 @@ export async function* trainDpo(
       yield {
         type: 'metrics',
         step: state.step,
-        values: { ...values, learning_rate: config.learningRate, epoch },
+        values: { ...values, learning_rate: config.learningRate, epoch, forward_passes: forwardPasses },
       };
       yield* saves.due(state.step, config.checkpointEvery, totalSteps);
       await yieldToEvents();
     }
+    sync();
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), policy, record());
     yield { type: 'model', path: file, arch: { ...arch, lineage } };
   } finally {
     policy.dispose();
     adam.dispose();
+    await onnx?.release();
   }
+}
+
+/** One sigmoid-loss step on onnxruntime over all the step's pairs at once (summed log-probs, no clipping). */
+async function onnxPairedStep(
+  onnx: OnnxTrainer,
+  data: PreferenceTokens,
+  ref: Float32Array[],
+  indices: number[],
+  lr: number,
+): Promise<{ values: Record<string, number>; applied: boolean }> {
+  const out = await onnx.step(pairBatch(data, ref, indices, false), lr, 0);
+  return { values: { loss: out.loss, grad_norm: out.gradNorm, ...out.stats }, applied: out.applied };
 }
 
 function checkOptions(config: DpoConfig, inputs: DpoTrainerInputs): void {
@@ -208,6 +274,10 @@ function checkOptions(config: DpoConfig, inputs: DpoTrainerInputs): void {
     );
   if (lossType !== 'kto') return;
   if (config.batchSize < 2) throw new Error(KTO_BATCH_ERROR);
+  if (config.gradientAccumulationSteps > 1)
+    throw new Error(
+      "KTO's reference point (the KL term) is estimated from the whole batch, so it cannot be accumulated over micro-batches; set gradient accumulation steps to 1 and raise the batch size",
+    );
   if (inputs.kind === 'seed-dpo')
     throw new Error(
       'KTO trains on (prompt, completion) examples; the built-in seed-dpo data has no prompts. Use text pairs or unpaired examples',

@@ -19,6 +19,10 @@ import {
 } from '../checkpoint';
 import { GPT, type GPTConfig } from '../model/gpt';
 import { MODEL_PRESETS, type ModelPresetName } from '../model/presets';
+import { TrainingEngineChoice } from '../../../shared/schemas';
+import { lmRowsBatch, paddedLength } from '../onnx-train/batches';
+import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { OnnxTrainer } from '../onnx-train/engine';
 import type { TrainContext, TrainEvent } from '../types';
 import {
   Adam,
@@ -90,6 +94,8 @@ export const lmTrainFields = {
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   /** Compute backend: `auto` picks tensorflow → wasm → cpu, the first that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Training engine: `auto` trains on onnxruntime when its self-check passes, else tfjs (onnx-train/choose.ts). */
+  trainingEngine: TrainingEngineChoice.default('auto'),
 };
 export const LmTrainConfig = z.object(lmTrainFields);
 export type LmTrainConfig = z.infer<typeof LmTrainConfig>;
@@ -131,7 +137,8 @@ export interface LmRunSpec {
 export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator<TrainEvent> {
   const { config } = spec;
   const backend = await selectBackend(config.backend);
-  yield { type: 'backend', backend };
+  const training = await chooseTrainingEngine(config.trainingEngine ?? 'auto', true);
+  yield { type: 'backend', backend: { ...backend, training } };
   await mkdir(ctx.outDir, { recursive: true });
 
   let model: GPT;
@@ -161,6 +168,7 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
     epsilon: config.adamEpsilon,
     weightDecay: config.weightDecay,
   });
+  let onnx: OnnxTrainer | undefined;
   try {
     const gpt = gptConfigOf(arch);
     const data = spec.prepare(gpt);
@@ -178,26 +186,47 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
       ? { ...resumed.record.state }
       : { step: 0, epoch: 0, index: 0, numTokens: 0, seed };
     if (resumed) adam.load(resumed.optimizerState, resumed.record.state.step);
+    if (training.engine === 'onnx') {
+      // The steps run on onnxruntime; the tfjs model gets the weights back before validation and saves.
+      onnx = new OnnxTrainer(gpt, await model.toArrays(), {
+        adam: {
+          beta1: config.adamBeta1,
+          beta2: config.adamBeta2,
+          epsilon: config.adamEpsilon,
+          weightDecay: config.weightDecay,
+        },
+        head: { kind: 'sft' },
+        threads: training.threads ?? undefined,
+      });
+      if (resumed) onnx.loadOptimizerState(resumed.optimizerState, resumed.record.state.step);
+    }
+    const sync = () => {
+      if (onnx) copyWeightsTo(model, onnx);
+    };
     const record = (): ModelRecord => ({ arch, trainer: spec.trainer, step: state.step, config, lineage });
     const saves: Checkpoints = new Checkpoints(
       ctx.outDir,
       async (file) => {
+        sync();
         if (!weightsFinite(model))
           throw new Error(
             `${spec.trainer}: the weights became non-finite by step ${state.step}${saves.kept()}. ` +
               `Try a smaller learning rate (now ${config.learningRate})`,
           );
-        return saveCheckpoint(file, model, await adam.state(), { ...record(), state: { ...state } });
+        const optimizerState = onnx ? onnx.optimizerState() : await adam.state();
+        return saveCheckpoint(file, model, optimizerState, { ...record(), state: { ...state } });
       },
       { step: state.step, path: resumed ? config.resumeFrom! : '' },
     );
     const validate = () => {
+      sync();
       const loss = evaluateLoss(model, data.val, batchSize);
       return { 'val/loss': loss, 'val/perplexity': Math.exp(loss) };
     };
 
     let order = epochOrder(n, state.seed, state.epoch);
     let lastVal = -1;
+    let forwardPasses = state.step * accum; // one per micro-batch; on resume, as if every step was full
     while (state.step < totalSteps) {
       if (state.index >= n) {
         state.epoch++;
@@ -214,7 +243,9 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
       );
       const lr = learningRateAt(state.step + 1, schedule);
       const t0 = performance.now();
-      const r = lmStep(model, adam, micro, lr, config.maxGradNorm, spec.withAccuracy);
+      const r = onnx
+        ? await onnxLmStep(onnx, rows, gpt.contextLength, lr, config.maxGradNorm)
+        : lmStep(model, adam, micro, lr, config.maxGradNorm, spec.withAccuracy);
       const seconds = (performance.now() - t0) / 1000;
       if (!r.applied)
         // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
@@ -227,7 +258,12 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
       state.numTokens += r.tokens;
       const epoch = state.epoch + state.index / n;
       yield { type: 'progress', step: state.step, totalSteps, epoch };
-      const values = { ...spec.metrics(r, { lr, seconds, numTokens: state.numTokens }), epoch };
+      forwardPasses += onnx ? 1 : micro.length; // onnxruntime takes the step's rows in one pass
+      const values = {
+        ...spec.metrics(r, { lr, seconds, numTokens: state.numTokens }),
+        epoch,
+        forward_passes: forwardPasses,
+      };
       if (data.val.length > 0 && spec.evalEvery > 0 && state.step % spec.evalEvery === 0) {
         Object.assign(values, validate());
         lastVal = state.step;
@@ -238,6 +274,7 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
     }
     if (data.val.length > 0 && lastVal !== state.step)
       yield { type: 'metrics', step: state.step, values: validate() };
+    sync();
     if (!weightsFinite(model))
       throw new Error(`${spec.trainer}: the weights became non-finite by step ${state.step}${saves.kept()}`);
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), model, record());
@@ -245,7 +282,33 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
   } finally {
     model.dispose();
     adam.dispose();
+    await onnx?.release();
   }
+}
+
+/**
+ * One optimizer step on onnxruntime over every row of the step at once (the accumulated micro-batches
+ * in one batch: the same sum of gradients, normalised by the step's scored tokens), padded to a multiple
+ * of 16 tokens so few batch shapes (one graph each) occur.
+ */
+async function onnxLmStep(
+  onnx: OnnxTrainer,
+  rows: readonly LmRow[],
+  contextLength: number,
+  lr: number,
+  maxGradNorm: number,
+): Promise<StepResult> {
+  const longest = Math.max(...rows.map((r) => r.ids.length - 1));
+  const batch = lmRowsBatch(rows, paddedLength(longest, 16, contextLength));
+  const out = await onnx.step(batch, lr, maxGradNorm);
+  return {
+    loss: out.loss,
+    accuracy: out.stats['correct']! / Math.max(1, batch.scored),
+    gradNorm: out.gradNorm,
+    scored: batch.scored,
+    tokens: batch.tokens,
+    applied: out.applied,
+  };
 }
 
 function checkRows(rows: readonly LmRow[], arch: GPTConfig, preset?: string): void {

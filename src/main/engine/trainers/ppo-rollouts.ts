@@ -6,7 +6,7 @@
 // iteration's rollouts depend only on (seed, iteration, weights). The end-of-turn token is part of
 // the response (an action the policy learns to take).
 import * as tf from '@tensorflow/tfjs-core';
-import type { PpoConfig } from '../../../shared/schemas';
+import type { InferenceInfo, PpoConfig } from '../../../shared/schemas';
 import { pick } from '../generate';
 import { tokenLogProbsOf } from '../logprobs';
 import type { GPT, GPTConfig } from '../model/gpt';
@@ -19,7 +19,8 @@ import type { Tokenizer } from '../tokenizer/types';
 import { yieldToEvents } from './loop';
 
 /** The sampling settings a rollout reads. */
-type SamplingConfig = Pick<PpoConfig, 'seed' | 'maxNewTokens' | 'temperature'>;
+type SamplingConfig = Pick<PpoConfig, 'seed' | 'maxNewTokens' | 'temperature'> &
+  Partial<Pick<PpoConfig, 'inference'>>;
 /**
  * Rollouts sample from the whole temperature-scaled distribution, as TRL's PPO does: with top-k or
  * top-p the samples would not come from the policy whose log-probs the ratio and the KL penalty use.
@@ -84,8 +85,8 @@ export async function collectRollouts(
   config: SamplingConfig,
   iteration: number,
   signal: AbortSignal,
-): Promise<{ rollouts: Rollout[] | null; message: string }> {
-  const inference = await openInference(policy);
+): Promise<{ rollouts: Rollout[] | null; message: string; info: InferenceInfo }> {
+  const inference = await openInference(policy, { inference: config.inference ?? 'auto' });
   try {
     const rollouts = await sampleRollouts(
       policy,
@@ -96,7 +97,7 @@ export async function collectRollouts(
       iteration,
       signal,
     );
-    return { rollouts, message: inference.message };
+    return { rollouts, message: inference.message, info: inference.info };
   } finally {
     await inference.session?.release();
   }

@@ -1,8 +1,9 @@
 // PPO's optimisation phase (trainers/ppo.ts): the targets of an iteration's rollouts (KL-penalised
 // rewards, GAE advantages and returns), then `ppoEpochs` passes over the rollouts, each in an order
 // seeded by (seed, iteration, epoch) and split into `numMiniBatches` minibatches, one clipped policy +
-// value update each on the shared trunk and its value head. The formulas are losses/ppo.ts; Adam's step
-// (gradients clipped to maxGradNorm, none applied on a non-finite loss or gradient) is common.ts's.
+// value update each on the shared trunk and its value head, taken in gradientAccumulationSteps
+// micro-batches when asked (the same update at the memory of one micro-batch; accumulate.ts). The
+// formulas are losses/ppo.ts; gradients are clipped to maxGradNorm, none applied on a non-finite loss.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PpoConfig } from '../../../shared/schemas';
 import { tokenLogProbsOf } from '../logprobs';
@@ -10,7 +11,8 @@ import { clippedPolicyLoss, clippedValueLoss, gae, klPerToken, tokenRewards, whi
 import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
 import { mulberry32, permutation } from '../random';
-import { adamStep, type Adam } from './common';
+import { accumulatedAdamStep, microBatches } from './accumulate';
+import type { Adam } from './common';
 import { batchTensors, scoreRollouts, type RolloutBatch } from './ppo-rollouts';
 
 /** Per-minibatch statistics, in the order the update packs them. */
@@ -41,7 +43,8 @@ export interface Targets {
 export function ppoTargets(
   policy: GPT,
   vHead: ScalarHead,
-  reference: GPT,
+  /** The frozen reference, or its log-probs of the rollouts already computed (onnxruntime), [B·T]. */
+  reference: GPT | Float32Array,
   data: RolloutBatch,
   scores: readonly number[],
   beta: number,
@@ -49,7 +52,10 @@ export function ppoTargets(
 ): { targets: Targets; klTok: Float32Array; nonScore: Float32Array } {
   const dims = { B: data.B, T: data.T };
   const old = scoreRollouts(policy, vHead, data, config.temperature);
-  const ref = scoreRollouts(reference, null, data, config.temperature);
+  const ref =
+    reference instanceof Float32Array
+      ? { logp: reference }
+      : scoreRollouts(reference, null, data, config.temperature);
   const klTok = klPerToken(old.logp, ref.logp, data.mask, config.klEstimator);
   const { rewards, nonScore } = tokenRewards(klTok, scores, data.mask, beta, dims);
   const { advantages, returns } = gae(rewards, old.values, data.mask, config.gamma, config.lam, dims);
@@ -92,8 +98,12 @@ export function optimise(
   return { stats: Object.fromEntries(names.map((name, i) => [name, sums[i]! / updates])) };
 }
 
-/** One clipped PPO step (policy + vfCoef · value loss) on the rollouts `rows`. */
-function ppoUpdate(
+/**
+ * One clipped PPO step (policy + vfCoef · value loss) on the rollouts `rows`, in
+ * `config.gradientAccumulationSteps` micro-batches (accumulate.ts): each micro-batch's masked means are
+ * weighted by its share of the response tokens, so the step equals one over all of `rows`.
+ */
+export function ppoUpdate(
   policy: GPT,
   vHead: ScalarHead,
   adam: Adam,
@@ -103,24 +113,41 @@ function ppoUpdate(
   targets: Targets,
   config: PpoConfig,
 ): { loss: number; gradNorm: number; stats: number[]; applied: boolean } {
-  const t = batchTensors(data, rows, { ...targets });
-  const { oldLogp, oldValues, adv, returns } = t.extra as Record<keyof Targets, tf.Tensor2D>;
+  const tokensOf = (rs: readonly number[]) =>
+    rs.reduce((a, b) => a + data.mask.subarray(b * data.T, (b + 1) * data.T).reduce((x, y) => x + y, 0), 0);
+  const total = Math.max(tokensOf(rows), 1);
+  const parts = microBatches(rows, config.gradientAccumulationSteps).map((rs) => ({
+    share: tokensOf(rs) / total,
+    t: batchTensors(data, rs, { ...targets }),
+  }));
   try {
-    const { numbers, applied } = adamStep(adam, params, config.learningRate, config.maxGradNorm, () => {
-      const { logits, hidden } = policy.forwardWithHidden(t.inputs); // [b, T, V], [b, T, D]
-      const logp = tokenLogProbsOf(
-        tf.div(logits, config.temperature) as tf.Tensor3D,
-        t.targets,
-        policy.config.vocabSize,
-      ); // [b, T]
-      const pg = clippedPolicyLoss(logp, oldLogp, adv, t.mask, config.clipRange);
-      const vf = clippedValueLoss(vHead.apply(hidden), oldValues, returns, t.mask, config.clipRangeValue);
-      const loss = tf.add(pg.loss, tf.mul(vf.loss, config.vfCoef)) as tf.Scalar;
-      return { loss, stats: [pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxkl, pg.ratio] };
-    });
-    const [loss, gradNorm, ...stats] = Array.from(numbers);
-    return { loss: loss!, gradNorm: gradNorm!, stats, applied };
+    const step = accumulatedAdamStep(
+      adam,
+      params,
+      config.learningRate,
+      config.maxGradNorm,
+      parts.length,
+      (j) => {
+        const { share, t } = parts[j]!;
+        const { oldLogp, oldValues, adv, returns } = t.extra as Record<keyof Targets, tf.Tensor2D>;
+        const { logits, hidden } = policy.forwardWithHidden(t.inputs); // [b, T, V], [b, T, D]
+        const logp = tokenLogProbsOf(
+          tf.div(logits, config.temperature) as tf.Tensor3D,
+          t.targets,
+          policy.config.vocabSize,
+        ); // [b, T]
+        const pg = clippedPolicyLoss(logp, oldLogp, adv, t.mask, config.clipRange);
+        const vf = clippedValueLoss(vHead.apply(hidden), oldValues, returns, t.mask, config.clipRangeValue);
+        const loss = tf.mul(tf.add(pg.loss, tf.mul(vf.loss, config.vfCoef)), share) as tf.Scalar;
+        const stats = [pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxkl, pg.ratio].map((x) =>
+          tf.mul(x, share),
+        );
+        return { loss, stats };
+      },
+    );
+    const [loss, gradNorm, ...stats] = Array.from(step.numbers);
+    return { loss: loss!, gradNorm: gradNorm!, stats, applied: step.applied };
   } finally {
-    tf.dispose([t.inputs, t.targets, t.mask, ...Object.values(t.extra)]);
+    for (const { t } of parts) tf.dispose([t.inputs, t.targets, t.mask, ...Object.values(t.extra)]);
   }
 }

@@ -19,8 +19,11 @@
 // - Rollouts are sampled on onnxruntime from a KV-cache export of the current policy, made afresh each
 //   iteration (onnx/engine.ts; LAB_INFERENCE=tfjs, or a session that cannot be created, samples on
 //   tfjs instead, batched with right padding), every row from its own seeded generator, the same on
-//   both engines: an iteration's rollouts depend only on (seed, iteration, weights). Log-probs for
-//   the losses are always recomputed on tfjs. The end-of-turn token is part of the response (an
+//   both engines: an iteration's rollouts depend only on (seed, iteration, weights). The frozen
+//   reference's log-probs and a reward model's scores run on onnxruntime too (exported once per run,
+//   onnx/score-export.ts), agreeing with tfjs to ~1e-6; `config.inference: 'tfjs'` (or LAB_INFERENCE)
+//   runs all three on tfjs. The policy's own log-probs and values, which the losses differentiate,
+//   are always computed on tfjs. The end-of-turn token is part of the response (an
 //   action the policy learns to take); the score is added at the response's last token.
 // - Adam (β 0.9/0.999, ε 1e-8, no weight decay), constant learning rate, gradients clipped to
 //   maxGradNorm. Minibatch orders are seeded by (seed, iteration, epoch).
@@ -46,6 +49,8 @@ import { AdaptiveKlController } from '../losses/ppo';
 import { GPT, type NamedArray } from '../model/gpt';
 import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
+import { describeInference, openScorer, type Chosen } from '../onnx/engine';
+import { maskedLogProbs, type OnnxScorer } from '../onnx/scorer';
 import type { RewardFn } from '../rewards';
 import type { TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder, paramsOf, weightsFinite } from './common';
@@ -67,6 +72,12 @@ export interface PpoTrainerInputs extends RolloutStops {
   tokenizerName: string;
   /** Scores (prompt, response text) items; the caller owns (and disposes) it. */
   reward: RewardFn;
+  /**
+   * The sandbox gold judge, when the prompts come from a sandbox world: its mean score of each
+   * iteration's rollouts is logged as `gold/score` beside the reward source's `objective/scores`, so
+   * that proxy and true reward can be read against KL (over-optimisation, Gao et al. 2022).
+   */
+  gold?: RewardFn;
   /** Start the policy and the reference from this model; without it, a fresh `config.model`. */
   base?: { path: string; id: number | null };
 }
@@ -88,6 +99,7 @@ export async function* trainPpo(
   const { policy, reference, vHead, arch, lineage } = m;
   const params = paramsOf(policy, vHead);
   const adam = new Adam(params, PLAIN_ADAM);
+  let refScoring: Chosen<OnnxScorer> | undefined; // the frozen reference's log-probs on onnxruntime
   try {
     const n = inputs.prompts.length;
     if (n === 0) throw new Error('There are no prompts to generate from');
@@ -136,7 +148,15 @@ export async function* trainPpo(
     );
 
     let order = epochOrder(n, state.seed, state.epoch); // the prompts' order in this pass over them
-    let engineMessage = ''; // where rollouts are sampled, logged when it changes
+    let engineMessage = ''; // where rollouts are sampled, logged (and recorded) when it changes
+    refScoring = await openScorer(
+      reference,
+      { logprobs: true },
+      { inference: config.inference, label: 'reference log-probs' },
+    );
+    yield { type: 'log', message: refScoring.message };
+    if (inputs.reward.inference)
+      yield { type: 'log', message: describeInference(inputs.reward.inference, 'reward-model scoring') };
     while (state.step < config.iterations) {
       const iteration = state.step + 1;
       const t0 = performance.now();
@@ -155,8 +175,10 @@ export async function* trainPpo(
       if (!ctx.signal.aborted) {
         const ids = batch.map((p) => p.ids);
         const sampled = await collectRollouts(policy, ids, inputs, config, iteration, ctx.signal);
-        if (sampled.message !== engineMessage)
+        if (sampled.message !== engineMessage) {
+          yield { type: 'inference', inference: sampled.info };
           yield { type: 'log', message: (engineMessage = sampled.message) };
+        }
         rollouts = sampled.rollouts;
       }
       if (!rollouts) {
@@ -170,13 +192,23 @@ export async function* trainPpo(
           `The reward source gave ${raw.length} scores for ${batch.length} rollouts, or a non-finite one, at iteration ${iteration}`,
         );
       const scores = raw.map((s, i) => s - (rollouts[i]!.eos ? 0 : config.missingEosPenalty));
+      const gold = inputs.gold
+        ? await inputs.gold(batch.map((p, i) => ({ prompt: p.text, response: texts[i]! })))
+        : null;
 
       const data = assemble(
         batch.map((p) => p.ids),
         rollouts.map((r) => r.ids),
       );
       const beta = kl.value;
-      const { targets, klTok, nonScore } = ppoTargets(policy, vHead, reference, data, scores, beta, config);
+      const refLogp = refScoring.session
+        ? await maskedLogProbs(
+            refScoring.session,
+            { ...data, n: data.B },
+            { temperature: config.temperature },
+          )
+        : reference;
+      const { targets, klTok, nonScore } = ppoTargets(policy, vHead, refLogp, data, scores, beta, config);
 
       const update = optimise(policy, vHead, adam, params, data, targets, config, iteration);
       if ('failed' in update) {
@@ -198,6 +230,7 @@ export async function* trainPpo(
         'objective/non_score_reward': mean(perSeq.nonScore),
         'objective/rlhf_reward': mean(perSeq.nonScore) + mean(scores),
         'objective/scores': mean(scores),
+        ...(gold ? { 'gold/score': mean(gold) } : {}),
         ...update.stats,
         response_length: data.responseTokens / data.B,
         'val/num_eos_tokens': rollouts.filter((r) => r.eos).length,
@@ -205,6 +238,9 @@ export async function* trainPpo(
         learning_rate: config.learningRate,
         episode: state.step * config.batchSize,
         'time/iteration_seconds': (performance.now() - t0) / 1000,
+        // Response tokens sampled so far, and passes over the prompts (the Compare page's x-axes).
+        num_tokens: state.numTokens,
+        epoch: state.epoch + state.index / n,
       };
       yield {
         type: 'progress',
@@ -224,6 +260,7 @@ export async function* trainPpo(
             score: scores[i]!,
             reward: scores[i]! + perSeq.nonScore[i]!,
             kl: perSeq.kl[i]!,
+            ...(gold ? { gold: gold[i]! } : {}),
           })),
         };
       yield* saves.due(state.step, config.checkpointEvery, config.iterations);
@@ -234,6 +271,7 @@ export async function* trainPpo(
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), policy, record(), [vHead]);
     yield { type: 'model', path: file, arch: { ...arch, lineage } };
   } finally {
+    await refScoring?.session?.release();
     policy.dispose();
     reference.dispose();
     vHead.dispose();

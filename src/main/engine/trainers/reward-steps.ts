@@ -8,21 +8,25 @@ import { rewardLoss } from '../losses/reward';
 import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
 import { packSequences, scoreSequences } from '../reward-score';
-import { adamStep, type Adam } from './common';
+import { accumulatedAdamStep, microBatches } from './accumulate';
+import type { Adam } from './common';
 
 /** A training or held-out pair, cut to fit; `margin` is 0 unless the config uses margins. */
 export interface RewardRow {
   chosen: number[];
   rejected: number[];
   margin: number;
+  /** Rater disagreement: the labels were swapped on purpose (absent: the data says nothing of it). */
+  flipped?: boolean;
 }
 
 /** Step metrics, in the order one read-back packs them. */
 const STEP_METRICS = ['loss', 'grad_norm', 'accuracy', 'margin', 'mean_reward', 'min_reward', 'max_reward'];
 
 /**
- * One Adam step on `rows` over `params` (trunk and head, by Adam's names); returns the step's metrics
- * (batch means), whether it was applied, and the tokens it read.
+ * One Adam step on `rows` over `params` (trunk and head, by Adam's names), taken in
+ * `config.gradientAccumulationSteps` micro-batches (accumulate.ts: the same step as one batch, in
+ * pieces); returns the step's metrics (batch means), whether it was applied, and the tokens it read.
  */
 export function rewardStep(
   trunk: GPT,
@@ -32,28 +36,49 @@ export function rewardStep(
   rows: readonly RewardRow[],
   config: RewardConfig,
   pad: number,
-): { values: Record<string, number>; applied: boolean; tokens: number } {
-  const b = rows.length;
-  const seqs = [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)];
-  const tokens = seqs.reduce((a, s) => a + s.length, 0);
-  const { ids, last } = packSequences(seqs, pad); // [2b, T]: chosen rows, then rejected rows
-  const margin = rows.some((r) => r.margin !== 0) ? tf.tensor1d(rows.map((r) => r.margin)) : 0; // [b]
+): { values: Record<string, number>; applied: boolean; tokens: number; micro: number } {
+  const n = rows.length;
+  const parts = microBatches(rows, config.gradientAccumulationSteps);
+  const packed = parts.map((part) => {
+    const seqs = [...part.map((r) => r.chosen), ...part.map((r) => r.rejected)];
+    const margin = part.some((r) => r.margin !== 0) ? tf.tensor1d(part.map((r) => r.margin)) : 0; // [b]
+    return { b: part.length, ...packSequences(seqs, pad), margin }; // ids [2b, T]: chosen rows, then rejected
+  });
+  const tokens = rows.reduce((a, r) => a + r.chosen.length + r.rejected.length, 0);
   try {
-    const { numbers, applied } = adamStep(adam, params, config.learningRate, 0, () => {
-      const rewards = head.atLast(trunk.hidden(ids), last); // [2b]
-      const out = rewardLoss({
-        chosen: tf.slice(rewards, [0], [b]) as tf.Tensor1D, // [b]
-        rejected: tf.slice(rewards, [b], [b]) as tf.Tensor1D, // [b]
-        margin,
-        centerCoefficient: config.centerRewardsCoefficient,
-      });
-      const stats = [out.accuracy, out.margin, out.meanReward, out.minReward, out.maxReward]; // 5
-      return { loss: tf.mean(out.losses) as tf.Scalar, stats };
-    }); // numbers [7]: the step's one read-back
-    return { values: Object.fromEntries(STEP_METRICS.map((m, i) => [m, numbers[i]!])), applied, tokens };
+    const { numbers, applied } = accumulatedAdamStep(
+      adam,
+      params,
+      config.learningRate,
+      0,
+      parts.length,
+      (j) => {
+        const { b, ids, last, margin } = packed[j]!;
+        const share = b / n; // this micro-batch's weight in the step's means
+        const rewards = head.atLast(trunk.hidden(ids), last); // [2b]
+        const out = rewardLoss({
+          chosen: tf.slice(rewards, [0], [b]) as tf.Tensor1D, // [b]
+          rejected: tf.slice(rewards, [b], [b]) as tf.Tensor1D, // [b]
+          margin,
+          centerCoefficient: config.centerRewardsCoefficient,
+        });
+        const weighted = [out.accuracy, out.margin, out.meanReward].map((t) => tf.mul(t, share));
+        const stats = [...weighted, out.minReward, out.maxReward]; // 5
+        return { loss: tf.div(tf.sum(out.losses), n) as tf.Scalar, stats };
+      },
+      ['sum', 'sum', 'sum', 'min', 'max'],
+    ); // numbers [7]: the step's one read-back
+    return {
+      values: Object.fromEntries(STEP_METRICS.map((m, i) => [m, numbers[i]!])),
+      applied,
+      tokens,
+      micro: parts.length,
+    };
   } finally {
-    tf.dispose(ids);
-    if (typeof margin !== 'number') margin.dispose();
+    for (const p of packed) {
+      tf.dispose(p.ids);
+      if (typeof p.margin !== 'number') p.margin.dispose();
+    }
   }
 }
 
@@ -79,5 +104,16 @@ export function evaluate(
   });
   const [loss, accuracy, margin] = stats.dataSync();
   stats.dispose();
-  return { 'eval/loss': loss!, 'eval/accuracy': accuracy!, 'eval/margin': margin! };
+  const out: Record<string, number> = {
+    'eval/loss': loss!,
+    'eval/accuracy': accuracy!,
+    'eval/margin': margin!,
+  };
+  if (val.some((r) => r.flipped !== undefined)) {
+    // Against the gold labels: a flipped pair counts when the model prefers what the rater rejected.
+    const right = val.filter((r, i) => rewards[i]! > rewards[m + i]! !== (r.flipped === true)).length;
+    out['eval/gold_accuracy'] = right / m;
+    out['eval/flipped_share'] = val.filter((r) => r.flipped === true).length / m;
+  }
+  return out;
 }

@@ -14,11 +14,13 @@
 // - A sequence longer than min(maxLength, context) tokens loses its START, so the last token, where
 //   the reward is read, stays (reward-score.ts reads the same way).
 // - Held out: round(n · valFraction) pairs, the last of a seeded shuffle (at least one pair stays in
-//   training); `eval/loss`, `eval/accuracy`, `eval/margin` are added to the metrics of each epoch's last step.
+//   training); `eval/loss`, `eval/accuracy`, `eval/margin` are added to the metrics of each epoch's last
+//   step, and, for pairs tagged `flipped` (rater disagreement), `eval/gold_accuracy` against the unflipped labels.
 // - Adam (β1 0.9, β2 0.999, ε 1e-8; common.ts's, so its moments can be checkpointed), a constant learning
 //   rate, no weight decay, no clipping; `grad_norm` is the global L2 norm of the gradient before the step.
-// - Each epoch visits the training pairs in an order seeded by (seed, epoch) alone; one forward per step
-//   runs the batch's chosen and rejected sequences together ([2b, T]).
+// - Each epoch visits the training pairs in an order seeded by (seed, epoch) alone; a step takes
+//   batchSize × gradientAccumulationSteps pairs, one forward per micro-batch of batchSize running its
+//   chosen and rejected sequences together ([2b, T]) (accumulate.ts); `forward_passes` counts them.
 // - A checkpoint holds trunk + head, Adam's moments and the position (step, epoch, index): `resumeFrom`
 //   continues as if the run had never stopped. Cancel: checked before every step; the work since the
 //   last checkpoint is saved as a checkpoint and the generator returns without a `model`.
@@ -53,6 +55,8 @@ export interface RewardPairIds {
   rejected: number[];
   /** How much the chosen should win by (used when `config.useMargin`); 0 when absent. */
   margin?: number;
+  /** Rater disagreement: the labels were swapped on purpose; when any pair says, `eval/gold_accuracy` is measured. */
+  flipped?: boolean;
 }
 
 export interface RewardTrainerInputs {
@@ -69,7 +73,15 @@ export interface RewardTrainerInputs {
 export type RewardArch = ArchRecord & { head: typeof REWARD_HEAD };
 
 /** Settings that change the run's course when altered between a checkpoint and its resume. */
-const RESUME_KEYS = ['batchSize', 'seed', 'learningRate', 'epochs', 'valFraction', 'maxLength'];
+const RESUME_KEYS = [
+  'batchSize',
+  'gradientAccumulationSteps',
+  'seed',
+  'learningRate',
+  'epochs',
+  'valFraction',
+  'maxLength',
+];
 
 export async function* trainReward(
   config: RewardConfig,
@@ -95,7 +107,10 @@ export async function* trainReward(
 
     const n = train.length;
     const pad = inputs.pad ?? 0;
-    const totalSteps = Math.ceil(n / config.batchSize) * config.epochs;
+    // A step takes batchSize × gradientAccumulationSteps pairs, one forward/backward per batchSize.
+    const rowsPerStep = config.batchSize * config.gradientAccumulationSteps;
+    const totalSteps = Math.ceil(n / rowsPerStep) * config.epochs;
+    let forwardPasses = state.step * config.gradientAccumulationSteps; // on resume: as if every step was full
     const record = (): ModelRecord => ({ arch, trainer: 'reward', step: state.step, config, lineage });
     const checkFinite = () => {
       if (!weightsFinite(trunk, head))
@@ -122,7 +137,7 @@ export async function* trainReward(
         yield* saves.cancelled(state.step);
         return;
       }
-      const rows = order.slice(state.index, state.index + config.batchSize).map((i) => train[i]!);
+      const rows = order.slice(state.index, state.index + rowsPerStep).map((i) => train[i]!);
       const r = rewardStep(trunk, head, adam, params, rows, config, pad);
       if (!r.applied)
         // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
@@ -135,7 +150,13 @@ export async function* trainReward(
       state.numTokens += r.tokens;
       const epoch = state.epoch + state.index / n;
       yield { type: 'progress', step: state.step, totalSteps, epoch };
-      const values = { ...r.values, learning_rate: config.learningRate, epoch };
+      forwardPasses += r.micro;
+      const values = {
+        ...r.values,
+        learning_rate: config.learningRate,
+        epoch,
+        forward_passes: forwardPasses,
+      };
       if (state.index >= n && val.length > 0) Object.assign(values, evaluate(trunk, head, val, config, pad));
       yield { type: 'metrics', step: state.step, values };
       yield* saves.due(state.step, config.checkpointEvery, totalSteps);
@@ -246,7 +267,8 @@ function prepare(
     const chosen = keepEnd(p.chosen, limit);
     const rejected = keepEnd(p.rejected, limit);
     if (chosen.length < p.chosen.length || rejected.length < p.rejected.length) cut++;
-    return { chosen, rejected, margin: config.useMargin ? (p.margin ?? 0) : 0 };
+    const row = { chosen, rejected, margin: config.useMargin ? (p.margin ?? 0) : 0 };
+    return p.flipped === undefined ? row : { ...row, flipped: p.flipped };
   });
   const notes: string[] = [];
   if (cut > 0)

@@ -2,6 +2,7 @@
 export { generateWorld, factIndex, CLIMATES, HABITATS, DIETS, LEG_COUNTS } from './generate';
 export { renderCorpus } from './render-corpus';
 export { renderSftPairs, renderPreferencePairs } from './render-pairs';
+export type { PairOptions } from './render-pairs';
 export { renderSafety, renderUnanswerable } from './render-safety';
 export { renderEvalSets } from './render-eval';
 export { I_DONT_KNOW, REFUSAL } from './render-common';

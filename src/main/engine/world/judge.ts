@@ -146,9 +146,11 @@ export function createGoldJudge(world: World): GoldJudge {
     const direct = directPart(r.replace(echo, 'x'), new RegExp(`^${answer}$`));
     const length = lengthPart(words(r).length, 12);
     const score = correct * (0.6 + 0.2 * direct + 0.2 * length);
+    // Another number than the answer (as for facts: a wrong value was stated).
+    const wrongValue = numbers.some((n) => n !== answer) ? 1 : 0;
     return {
       score,
-      parts: { correct, direct, length },
+      parts: { correct, direct, length, wrongValue },
       kind: 'arithmetic',
       ...(m.id ? { factId: m.id } : {}),
     };

@@ -28,6 +28,8 @@ const REPLIES = [
   'Did you try the library?',
   'Bumping this, nobody has answered yet.',
   'I read about {s} once but I forgot.',
+  'If you find out, please tell us.',
+  'Can anyone here help?',
 ];
 const LIST_TITLES: Record<Attribute, string> = {
   capital: 'Lands and their capitals',
@@ -97,7 +99,16 @@ export function renderCorpus(world: World): string[] {
     }
     // Sums, in chunks of ten.
     const sums = shuffled(world.arithmetic, rng).map((f) =>
-      pick([answerArithmetic(f), `${f.a} ${f.op} ${f.b} makes ${f.answer}.`], rng),
+      pick(
+        [
+          answerArithmetic(f),
+          `${f.a} ${f.op} ${f.b} makes ${f.answer}.`,
+          f.op === 'plus'
+            ? `Add ${f.a} and ${f.b} and you get ${f.answer}.`
+            : `Subtract ${f.b} from ${f.a} and you get ${f.answer}.`,
+        ],
+        rng,
+      ),
     );
     for (let i = 0; i < sums.length; i += 10) docs.push(sums.slice(i, i + 10).join(' '));
   }

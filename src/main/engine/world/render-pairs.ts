@@ -90,8 +90,32 @@ function mentions(text: string, value: string): boolean {
   return new RegExp(`\\b${escapeRegExp(value)}s?\\b`, 'i').test(text);
 }
 
-/** Four pairs per train fact (one of each fact kind), one per train sum, and the safety-derived pairs. */
-export function renderPreferencePairs(world: World): PreferencePair[] {
+/** Options of preference-pair rendering. */
+export interface PairOptions {
+  /**
+   * Rater disagreement: the share of pairs (0–1) whose chosen and rejected are swapped, each such pair
+   * tagged `flipped`. Which pairs flip is seeded by the world alone, and nested: every pair flipped at
+   * 10 % is also flipped at 25 %. 0 (the default) renders exactly the pairs without the option.
+   */
+  flipRate?: number;
+}
+
+/**
+ * Four pairs per train fact (one of each fact kind), one per train sum, and the safety-derived pairs;
+ * with `flipRate`, a seeded share of them with their labels swapped (see PairOptions).
+ */
+export function renderPreferencePairs(world: World, options: PairOptions = {}): PreferencePair[] {
+  const pairs = renderGoldPairs(world);
+  const rate = options.flipRate ?? 0;
+  if (!(rate >= 0 && rate <= 1)) throw new Error(`flipRate must be between 0 and 1 (got ${rate})`);
+  if (rate === 0) return pairs;
+  const rng = rngFor(world, 'rater-flip'); // its own stream: the pairs themselves do not change
+  return pairs.map((p) =>
+    rng.next() < rate ? { ...p, chosen: p.rejected, rejected: p.chosen, flipped: true } : p,
+  );
+}
+
+function renderGoldPairs(world: World): PreferencePair[] {
   const rng = rngFor(world, 'preference');
   const train = world.facts.filter((x) => x.split === 'train');
   const pairs: PreferencePair[] = [];

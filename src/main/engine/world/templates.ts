@@ -142,14 +142,49 @@ export const ANSWERS: Record<Attribute, string[]> = {
 
 /** Encyclopedia phrasings for the corpus (a superset of the answers). */
 export const STATEMENTS: Record<Attribute, string[]> = {
-  capital: [...ANSWERS.capital, '{s} has its capital at {v}.', 'The chief city of {s} is {v}.'],
-  language: [...ANSWERS.language, 'In {s} the people speak {v}.', '{v} is spoken in {s}.'],
-  currency: [...ANSWERS.currency, 'In {s} you pay with the {v}.', 'The money of {s} is the {v}.'],
-  climate: [...ANSWERS.climate, 'The weather in {s} is {v}.', 'In {s} it is {v} most of the year.'],
+  capital: [
+    ...ANSWERS.capital,
+    '{s} has its capital at {v}.',
+    'The chief city of {s} is {v}.',
+    '{v} serves as the capital of {s}.',
+  ],
+  language: [
+    ...ANSWERS.language,
+    'In {s} the people speak {v}.',
+    '{v} is spoken in {s}.',
+    '{v} is the tongue of {s}.',
+  ],
+  currency: [
+    ...ANSWERS.currency,
+    'In {s} you pay with the {v}.',
+    'The money of {s} is the {v}.',
+    'People in {s} use the {v} as money.',
+  ],
+  climate: [
+    ...ANSWERS.climate,
+    'The weather in {s} is {v}.',
+    'In {s} it is {v} most of the year.',
+    '{s} has the {v} kind of climate.',
+  ],
   neighbour: [...ANSWERS.neighbour, 'To the east of {s} is {v}.', 'Travel east from {s} and you reach {v}.'],
-  habitat: [...ANSWERS.habitat, 'You find the {s} in {v}.', 'In {v} lives the {s}.'],
-  diet: [...ANSWERS.diet, 'The food of the {s} is {v}.', 'A {s} likes to eat {v}.'],
-  legs: [...ANSWERS.legs, 'Every {s} has {v} legs.', 'The {s} stands on {v} legs.'],
+  habitat: [
+    ...ANSWERS.habitat,
+    'You find the {s} in {v}.',
+    'In {v} lives the {s}.',
+    'The {s} likes to make its home in {v}.',
+  ],
+  diet: [
+    ...ANSWERS.diet,
+    'The food of the {s} is {v}.',
+    'A {s} likes to eat {v}.',
+    'The {s} likes to feed on {v}.',
+  ],
+  legs: [
+    ...ANSWERS.legs,
+    'Every {s} has {v} legs.',
+    'The {s} stands on {v} legs.',
+    'The {s} can walk on {v} legs.',
+  ],
 };
 
 /** Words that tell which attribute a question is about (used by the judge's fallback parser). */

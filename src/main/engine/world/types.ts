@@ -129,6 +129,8 @@ export interface PreferencePair {
   rejected: string;
   kind: PreferenceKind;
   factId?: string;
+  /** Rater disagreement: the labels were swapped on purpose (the gold judge prefers `rejected`). */
+  flipped?: boolean;
 }
 
 export interface SafetySet {

@@ -14,7 +14,10 @@ import presets from '../../../../resources/presets.json';
 import { DATA_USAGE, exportCommand, importCommand } from './data';
 import { benchCli } from '../../engine/bench/cli';
 import { PIPELINE_USAGE, pipelineCommand } from './pipeline';
+import { SWEEP_USAGE, sweepCommand } from './sweep';
+import { EXPERIMENT_USAGE, experimentCommand } from './experiment';
 import { EXPORT_MODEL_USAGE, exportModelCommand } from './export-model';
+import { TRL_USAGE, exportTrlCommand, importModelCommand, importRunCommand } from './trl';
 
 type Preset = { description: string; dataset: RunDatasetRef; config: Record<string, unknown> };
 /** Presets by run kind (RUN_KINDS: an algorithm, or a DPO-family loss under its own name). */
@@ -32,7 +35,10 @@ const USAGE = `usage:
   npm run lab -- presets
 ${DATA_USAGE}
 ${PIPELINE_USAGE}
+${SWEEP_USAGE}
+${EXPERIMENT_USAGE}
 ${EXPORT_MODEL_USAGE}
+${TRL_USAGE}
   npm run bench -- [--workload NAME] [--backend wasm|cpu|tensorflow] [--runs N] [--steps N] [--compare-torch] [--json] [--profile]`;
 
 function fail(message: string): never {
@@ -108,6 +114,7 @@ async function run(args: string[]): Promise<number> {
       status: run.status,
       error: run.error,
       backend: run.backend,
+      inference: run.inference,
       wallTimeMs,
       metrics: run.summary,
     };
@@ -116,6 +123,10 @@ async function run(args: string[]): Promise<number> {
       console.log(
         `run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''} in ${((wallTimeMs ?? 0) / 1000).toFixed(1)} s on ${run.backend?.name ?? '?'}`,
       );
+      if (run.inference)
+        console.log(
+          `  inference on ${run.inference.engine === 'onnx' ? `onnxruntime (${run.inference.provider})` : 'tfjs'}: ${run.inference.reason}`,
+        );
       for (const [k, v] of Object.entries(run.summary)) console.log(`  ${k.padEnd(20)} ${v.toFixed(4)}`);
     }
     return TERMINAL_STATUSES.includes(run.status) && run.status === 'completed' ? 0 : 1;
@@ -136,7 +147,12 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   export: exportCommand,
   bench: benchCli,
   pipeline: pipelineCommand,
+  sweep: sweepCommand,
+  experiment: experimentCommand,
   'export-model': exportModelCommand,
+  'export-trl': exportTrlCommand,
+  'import-run': importRunCommand,
+  'import-model': importModelCommand,
   presets: async () => {
     for (const [alg, ps] of Object.entries(PRESETS))
       for (const [n, p] of Object.entries(ps)) console.log(`${alg} ${n}: ${p.description}`);
@@ -151,7 +167,7 @@ try {
   process.exit(await handler(rest));
 } catch (e) {
   // Usage mistakes and LabErrors are the user's to fix: one line, no stack.
-  if (e instanceof LabError || (e instanceof Error && /^(--|import|export|run)/.test(e.message)))
+  if (e instanceof LabError || (e instanceof Error && /^(--|import|export|run|experiment)/.test(e.message)))
     fail(`error: ${e.message}`);
   if (e instanceof Error && 'code' in e && e.code === 'ENOENT') fail(`error: ${e.message}`);
   throw e;

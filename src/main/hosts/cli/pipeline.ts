@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Pipeline, Run, RunProgressEvent } from '../../../shared/schemas';
 import { resolveDataDir } from '../../lab/paths';
 import { PIPELINE_PRESETS } from '../../lab/pipelines';
+import { formatTaxTable, taxPipeline } from '../../lab/tax';
 import type { Lab } from '../../lab/lab';
 import { openLab } from '../node';
 
@@ -44,7 +45,11 @@ export async function evaluationTable(lab: Lab, p: Pipeline): Promise<Row[]> {
 
 const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : '—');
 
-export async function pipelineCommand(args: string[]): Promise<number> {
+export async function pipelineCommand(
+  args: string[],
+  /** Called with the finished pipeline before the lab closes (`lab experiment` prints its table). */
+  after?: (lab: Lab, p: Pipeline, json: boolean) => Promise<void>,
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -122,8 +127,18 @@ export async function pipelineCommand(args: string[]): Promise<number> {
       }),
     );
     const wallTimeMs = Date.now() - started;
+    const tax = taxPipeline(lab.store, p);
     if (json)
-      out({ type: 'summary', pipelineId: p.id, status: p.status, error: p.error, wallTimeMs, stages, table });
+      out({
+        type: 'summary',
+        pipelineId: p.id,
+        status: p.status,
+        error: p.error,
+        wallTimeMs,
+        stages,
+        table,
+        tax,
+      });
     else {
       console.log(
         `\npipeline ${p.id} ${p.status}${p.error ? `: ${p.error}` : ''} in ${(wallTimeMs / 60000).toFixed(1)} min`,
@@ -141,7 +156,10 @@ export async function pipelineCommand(args: string[]): Promise<number> {
             `  ${r.stage.padEnd(12)} ${r.set.padEnd(18)} ${pct(r.directAnswerRate).padStart(14)} ${pct(r.factAccuracy).padStart(8)} ${String(r.n).padStart(4)}`,
           );
       }
+      // The alignment tax: every evaluated model × every metric, with its change vs base and vs SFT.
+      if (tax.models.length) console.log(`\n${formatTaxTable(tax).join('\n')}`);
     }
+    await after?.(lab, p, json);
     return p.status === 'completed' ? 0 : 1;
   } finally {
     await lab.close();

@@ -4,6 +4,14 @@ import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { Dataset, Example } from '../../../shared/schemas';
 import { ExampleRow } from './Examples';
 import { COLUMNS, FIELDS, NOUN } from './ExampleFields';
+import {
+  QualityCell,
+  QualityControls,
+  orderByQuality,
+  useDatasetQuality,
+  type QualityFilter,
+  type QualityOrder,
+} from './QualityColumn';
 
 /** Rows per page: enough to scan, few enough that a page of long texts renders at once. */
 export const PAGE_SIZE = 50;
@@ -34,6 +42,10 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const top = useRef<HTMLDivElement>(null);
+  const { quality, byId, error: qualityError } = useDatasetQuality(dataset, examples);
+  const [order, setOrder] = useState<QualityOrder>('dataset');
+  const [qualityFilter, setQualityFilter] = useState<QualityFilter>('all');
+  const scored = quality !== null && quality.examples.length > 0;
 
   // Each example's searchable text (earlier turns included), lowercased once per change of the list.
   const haystacks = useMemo(
@@ -42,8 +54,14 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
   );
   const numbered = useMemo(() => examples.map((example, i) => ({ example, index: i + 1 })), [examples]);
   const matching = useMemo(
-    () => (deferred ? numbered.filter((n) => haystacks.get(n.example.id)?.includes(deferred)) : numbered),
-    [numbered, haystacks, deferred],
+    () =>
+      orderByQuality(
+        deferred ? numbered.filter((n) => haystacks.get(n.example.id)?.includes(deferred)) : numbered,
+        byId,
+        order,
+        qualityFilter,
+      ),
+    [numbered, haystacks, deferred, byId, order, qualityFilter],
   );
 
   const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
@@ -72,9 +90,24 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
             }}
           />
         </div>
+        <QualityControls
+          id={dataset.id}
+          quality={quality}
+          error={qualityError}
+          order={order}
+          filter={qualityFilter}
+          onOrder={(o) => {
+            setOrder(o);
+            onPage(0);
+          }}
+          onFilter={(f) => {
+            setQualityFilter(f);
+            onPage(0);
+          }}
+        />
         <p className="showing" aria-live="polite">
           {matching.length === 0
-            ? `No ${noun.many} match “${query.trim()}”`
+            ? `No ${noun.many} match${query.trim() ? ` “${query.trim()}”` : ''}${qualityFilter !== 'all' ? ' the quality filter' : ''}`
             : `Showing ${first}–${last} of ${matching.length}`}
           {deferred && matching.length > 0 && ` matching “${query.trim()}” (${examples.length} in all)`}
         </p>
@@ -94,6 +127,11 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
                   {label}
                 </th>
               ))}
+              {scored && (
+                <th scope="col" title="Estimated probability that the text is clean (0–1)">
+                  Quality
+                </th>
+              )}
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -110,6 +148,7 @@ export function ExampleTable({ dataset, examples, page, onPage, onChanged, onDel
                 noun={noun.one}
                 onChanged={onChanged}
                 onDeleted={onDeleted}
+                {...(scored ? { extraCell: <QualityCell q={byId.get(example.id)} /> } : {})}
               />
             ))}
           </tbody>

@@ -2,7 +2,7 @@
 // Both edit the form view of an example (its last exchange); earlier turns are shown, never edited.
 // A kind with compact columns (a constitution) is edited in a form that spans the row.
 import { Fragment, useRef, useState } from 'react';
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import type { DatasetKind, Example } from '../../../shared/schemas';
 import { lab, errorMessage } from '../lab';
 import { formErrors, NO_ERRORS } from '../forms';
@@ -94,9 +94,20 @@ interface RowProps {
   noun: string;
   onChanged: (e: Example) => void;
   onDeleted: (id: number) => void;
+  /** A cell shown before the actions in every mode (the quality score; QualityColumn.tsx). */
+  extraCell?: ReactNode;
 }
 
-export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDeleted }: RowProps) {
+export function ExampleRow({
+  kind,
+  example,
+  index,
+  fields,
+  noun,
+  onChanged,
+  onDeleted,
+  extraCell,
+}: RowProps) {
   const [mode, setMode] = useState<'view' | 'edit' | 'confirmDelete'>('view');
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
@@ -153,7 +164,7 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
   );
   const conversation = expanded && (
     <tr className="conversation-row" id={conversationId}>
-      <td colSpan={(COLUMNS[kind]?.length ?? fields.length) + 2}>
+      <td colSpan={(COLUMNS[kind]?.length ?? fields.length) + 2 + (extraCell ? 1 : 0)}>
         <Conversation kind={kind} record={example.record} title={`Conversation of ${noun} ${index}`} />
       </td>
     </tr>
@@ -199,6 +210,7 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
             ))}
           </div>
         </td>
+        {extraCell}
         {actions}
       </tr>
     );
@@ -238,6 +250,7 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
               </Field>
             </td>
           ))}
+          {extraCell}
           {actions}
         </tr>
         {conversation}
@@ -264,6 +277,7 @@ export function ExampleRow({ kind, example, index, fields, noun, onChanged, onDe
                 <CellText spec={f} value={example.data[f.key]} />
               </td>
             ))}
+        {extraCell}
         <td className="row-actions">
           {mode === 'view' ? (
             <>

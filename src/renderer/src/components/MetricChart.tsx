@@ -19,13 +19,13 @@ const LIGHT = {
   text: '#3f4a5a',
   muted: '#6b7685',
   grid: '#e4e8ee',
-  palette: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706'],
+  palette: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706', '#0891b2', '#9333ea', '#be185d', '#4d7c0f'],
 };
 const DARK = {
   text: '#cdd5e0',
   muted: '#8b97a8',
   grid: '#2a3240',
-  palette: ['#8b95ff', '#4ade80', '#f87171', '#fbbf24'],
+  palette: ['#8b95ff', '#4ade80', '#f87171', '#fbbf24', '#22d3ee', '#c084fc', '#f472b6', '#a3e635'],
 };
 
 export const formatValue = (v: number): string =>
@@ -35,7 +35,25 @@ export const formatValue = (v: number): string =>
       ? v.toExponential(3)
       : v.toPrecision(4);
 
-export function MetricChart({ label, series }: { label: string; series: Series[] }) {
+/** The chart colours of the current theme, in series order (the Compare page's other charts use them too). */
+export const chartPalette = (dark: boolean): string[] => (dark ? DARK : LIGHT).palette;
+
+export function MetricChart({
+  label,
+  series,
+  xLabel = 'step',
+  tableSeries = series,
+  tableNote,
+}: {
+  label: string;
+  series: Series[];
+  /** What the table shows, when not the drawn series (e.g. raw values under smoothed curves). */
+  tableSeries?: Series[];
+  /** A sentence under the table's toggle, e.g. "raw values, unsmoothed". */
+  tableNote?: string;
+  /** The x-axis: `step` (whole numbers) by default, or e.g. tokens seen, epoch, seconds. */
+  xLabel?: string;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const dark = usePrefersDark();
@@ -71,10 +89,10 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
         legend: { top: 0, textStyle: { color: colors.text } },
         xAxis: {
           type: 'value',
-          name: 'step',
+          name: xLabel,
           nameLocation: 'end',
           nameTextStyle: { color: colors.muted },
-          minInterval: 1,
+          minInterval: xLabel === 'step' ? 1 : 0,
           axisLine: { onZero: false, lineStyle: { color: colors.grid } },
           axisLabel: { color: colors.muted },
           splitLine: { show: false },
@@ -96,10 +114,10 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
       },
       { notMerge: true },
     );
-  }, [series, dark]);
+  }, [series, dark, xLabel]);
 
-  const steps = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
-  const lookup = series.map((s) => new Map(s.points));
+  const steps = [...new Set(tableSeries.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const lookup = tableSeries.map((s) => new Map(s.points));
   const empty = steps.length === 0;
 
   return (
@@ -111,14 +129,17 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
       </div>
       <details onToggle={(e) => setShowTable(e.currentTarget.open)}>
         <summary>Show data as table</summary>
+        {showTable && tableNote && <p className="hint">{tableNote}</p>}
         {showTable && (
           <div className="table-scroll">
             <table className="data-table compact">
-              <caption className="visually-hidden">{label} by step</caption>
+              <caption className="visually-hidden">
+                {label} by {xLabel}
+              </caption>
               <thead>
                 <tr>
-                  <th scope="col">step</th>
-                  {series.map((s) => (
+                  <th scope="col">{xLabel}</th>
+                  {tableSeries.map((s) => (
                     <th scope="col" key={s.name}>
                       {s.name}
                     </th>
@@ -128,10 +149,10 @@ export function MetricChart({ label, series }: { label: string; series: Series[]
               <tbody>
                 {steps.map((step) => (
                   <tr key={step}>
-                    <th scope="row">{step}</th>
+                    <th scope="row">{xLabel === 'step' ? step : formatValue(step)}</th>
                     {lookup.map((m, i) => {
                       const v = m.get(step);
-                      return <td key={series[i]?.name ?? i}>{v === undefined ? '' : formatValue(v)}</td>;
+                      return <td key={tableSeries[i]?.name ?? i}>{v === undefined ? '' : formatValue(v)}</td>;
                     })}
                   </tr>
                 ))}

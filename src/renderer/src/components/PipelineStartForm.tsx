@@ -1,4 +1,5 @@
-// The "Run pipeline" form: a preset (what it does and its stages) and the world's seed.
+// The "Run pipeline" form: a preset (what it does and its stages) and the world's seed. Presets of the
+// `experiment` group (src/shared/experiments.ts) are listed apart, with the claim each one tests.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { lab } from '../lab';
@@ -7,11 +8,16 @@ import { navigate } from '../router';
 import { formErrors, NO_ERRORS } from '../forms';
 import type { FormErrors } from '../forms';
 import { Alert, Field, LoadError, Loading } from './ui';
+import '../planner.css';
 
 /** A preset as `pipelinePresets()` describes it (schemas.ts has no type alias for it). */
 type Preset = Awaited<ReturnType<typeof lab.pipelinePresets>>[number];
 
 function PresetForm({ presets, onCancel }: { presets: Preset[]; onCancel: () => void }) {
+  const groups = [
+    { label: 'Pipelines', items: presets.filter((p) => p.group !== 'experiment') },
+    { label: 'Experiments', items: presets.filter((p) => p.group === 'experiment') },
+  ].filter((g) => g.items.length > 0);
   const [name, setName] = useState(presets[0]?.name ?? '');
   const preset = presets.find((p) => p.name === name);
   const [seed, setSeed] = useState(String(preset?.seed ?? 1));
@@ -47,10 +53,14 @@ function PresetForm({ presets, onCancel }: { presets: Preset[]; onCancel: () => 
         <Field label="Preset" error={errors.fields.preset} {...(preset ? { hint: preset.description } : {})}>
           {(p) => (
             <select {...p} value={name} onChange={(e) => choose(e.target.value)}>
-              {presets.map((x) => (
-                <option key={x.name} value={x.name}>
-                  {x.name}
-                </option>
+              {groups.map((g) => (
+                <optgroup key={g.label} label={g.label}>
+                  {g.items.map((x) => (
+                    <option key={x.name} value={x.name}>
+                      {x.name}
+                    </option>
+                  ))}
+                </optgroup>
               ))}
             </select>
           )}
@@ -73,6 +83,11 @@ function PresetForm({ presets, onCancel }: { presets: Preset[]; onCancel: () => 
           )}
         </Field>
       </div>
+      {preset?.claim && (
+        <p className="experiment-claim">
+          Claim under test: {preset.claim} Its results end in a chart and a table on the Compare page.
+        </p>
+      )}
       {preset && (
         <section className="pipeline-preset-stages" aria-labelledby="preset-stages-title">
           <h3 id="preset-stages-title">Stages</h3>
@@ -97,9 +112,17 @@ function PresetForm({ presets, onCancel }: { presets: Preset[]; onCancel: () => 
   );
 }
 
-export function PipelineStartForm({ onCancel }: { onCancel: () => void }) {
+export function PipelineStartForm({
+  onCancel,
+  group,
+}: {
+  onCancel: () => void;
+  /** Offer only this group's presets (the Pipelines page's "Run experiment" asks for experiments). */
+  group?: 'pipeline' | 'experiment';
+}) {
   const { data, reload } = useLoad(() => lab.pipelinePresets());
   if (data.state === 'loading') return <Loading what="presets" />;
   if (data.state === 'error') return <LoadError error={data.error} retry={() => void reload()} />;
-  return <PresetForm presets={data.value} onCancel={onCancel} />;
+  const presets = group ? data.value.filter((p) => (p.group ?? 'pipeline') === group) : data.value;
+  return <PresetForm presets={presets} onCancel={onCancel} />;
 }

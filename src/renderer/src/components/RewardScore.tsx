@@ -4,7 +4,7 @@
 import { useId, useState } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
 import { TemplateName } from '../../../shared/schemas';
-import type { Model, Run, TemplateName as Template } from '../../../shared/schemas';
+import type { InferenceInfo, Model, Run, TemplateName as Template } from '../../../shared/schemas';
 import { lab } from '../lab';
 import { Link } from '../router';
 import { formErrors, NO_ERRORS } from '../forms';
@@ -12,6 +12,7 @@ import type { FormErrors } from '../forms';
 import { Alert, Field } from './ui';
 import { ModelSelect, TemplateSelect } from './chatModels';
 import { formatValue } from './MetricChart';
+import { InferenceLabel } from './InferenceLabel';
 import '../align.css';
 
 const MAX_RESPONSES = 16;
@@ -20,6 +21,8 @@ const MAX_RESPONSES = 16;
 interface Scored {
   key: string;
   rewards: number[];
+  /** Where the reward model ran (null: no network ran). */
+  inference: InferenceInfo | null;
 }
 const keyOf = (modelId: string, template: string, prompt: string, responses: readonly string[]) =>
   JSON.stringify([modelId, template, prompt, responses]);
@@ -79,7 +82,7 @@ export function RewardScore(props: {
     setErrors(NO_ERRORS);
     try {
       const result = await lab.scoreResponses({ modelId: Number(modelId), prompt, responses, template });
-      setScored({ key, rewards: result.rewards });
+      setScored({ key, rewards: result.rewards, inference: result.inference });
     } catch (error) {
       const keys = ['prompt', ...responses.map((_, i) => `responses.${i}`)];
       setErrors(formErrors(error, keys));
@@ -205,6 +208,11 @@ export function RewardScore(props: {
 
       <div id={summaryId} className="reward-summary" role="status" aria-live="polite">
         {scored && current && <p>{verdict(rewards)}</p>}
+        {scored && current && scored.inference && (
+          <p className="hint">
+            Scored on <InferenceLabel info={scored.inference} long />
+          </p>
+        )}
         {scored && !current && <p className="muted">Edited since the last score — score again.</p>}
       </div>
     </form>

@@ -1,5 +1,9 @@
 // An evaluation run's scores, one row per question set, from its `<set>/<metric>` values, and the
-// overall score and KL to the reference model when the run measured them.
+// overall score and KL to the reference model when the run measured them; below, where the replies
+// were generated.
+import type { InferenceInfo } from '../../../shared/schemas';
+import { InferenceLabel } from './InferenceLabel';
+
 const SET_LABELS: Record<string, string> = {
   factsPretrainOnly: 'Pretrain-only facts',
   factsHeldOut: 'Held-out facts',
@@ -28,7 +32,14 @@ const COLUMNS = [
 ] as const;
 const RAW = new Set(['n', 'mean_score', 'kl_to_reference_seq']);
 
-export function RunEvalResults({ values: stored }: { values: Record<string, number> }) {
+export function RunEvalResults({
+  values: stored,
+  inference,
+}: {
+  values: Record<string, number>;
+  /** Where the replies were generated and scored, when the run reported it. */
+  inference?: InferenceInfo | null;
+}) {
   // The overall KL is stored without a set prefix; show it on the "All sets" row.
   const values: Record<string, number> =
     stored['kl_to_reference_seq'] === undefined
@@ -85,6 +96,11 @@ export function RunEvalResults({ values: stored }: { values: Record<string, numb
         score: the gold judge&apos;s score (correctness, directness, brevity, refusing where due and only
         there), from 0 to 1. KL to reference: how far the model moved from its reference, in nats per reply.
       </p>
+      {inference && (
+        <p className="hint">
+          Replies generated on <InferenceLabel info={inference} long />
+        </p>
+      )}
     </div>
   );
 }

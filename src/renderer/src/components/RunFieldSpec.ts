@@ -82,6 +82,32 @@ export const template = (hint: string): FieldSpec => ({
   options: TEMPLATE_OPTIONS,
   hint,
 });
+/** Where a run infers (generation, reference and reward scoring): InferenceChoice in shared/schemas.ts. */
+export const inference = (hint: string): FieldSpec => ({
+  key: 'inference',
+  label: 'Inference',
+  control: 'select',
+  options: [
+    { value: 'auto', label: 'Automatic (onnxruntime; LAB_INFERENCE can say tfjs)' },
+    { value: 'onnx', label: 'onnxruntime (CUDA where installed, else CPU)' },
+    { value: 'tfjs', label: 'tfjs (the reference implementation, slower)' },
+  ],
+  hint,
+  advanced: true,
+});
+/** Where a run's training steps run: TrainingEngineChoice in shared/schemas.ts. */
+export const trainingEngine = (hint: string): FieldSpec => ({
+  key: 'trainingEngine',
+  label: 'Training engine',
+  control: 'select',
+  options: [
+    { value: 'auto', label: 'Automatic (onnxruntime when its self-check passes, else tfjs)' },
+    { value: 'onnx', label: 'onnxruntime (multi-threaded CPU)' },
+    { value: 'tfjs', label: 'tfjs (the reference implementation, slower)' },
+  ],
+  hint,
+  advanced: true,
+});
 /** A base model to start from; without one, a fresh byte-tiny model. */
 export const baseModel = (hint: string, none = 'None (fresh byte-tiny model)'): FieldSpec => ({
   key: 'baseModel',

@@ -8,12 +8,14 @@ import {
   TEMPLATE_OPTIONS,
   baseModel,
   epochs,
+  inference,
   learningRate,
   maxGradNorm,
   num,
   seed,
   specFor,
   template,
+  trainingEngine,
 } from './RunFieldSpec';
 import type { FieldSpec, FieldValues, Option } from './RunFieldSpec';
 import { CAI_FIELDS, DPO_FIELDS, PPO_FIELDS, REWARD_FIELDS } from './RunFieldsAlign';
@@ -89,6 +91,7 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
     num('weightDecay', 'Weight decay', 'AdamW decay of the weight matrices (nanoGPT uses 0.1).', 'any', true),
     accumulation,
     maxGradNorm,
+    trainingEngine('Where the training steps run; the run page shows which one did and why.'),
   ],
   sft: [
     baseModel('Start from a trained model (usually a pretrained one); its tokenizer comes with it.'),
@@ -107,6 +110,7 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
     num('warmupSteps', 'Warm-up steps', 'Steps that ramp the learning rate up from 0.', '1', true),
     accumulation,
     maxGradNorm,
+    trainingEngine('Where the training steps run; the run page shows which one did and why.'),
   ],
   reward: REWARD_FIELDS,
   dpo: DPO_FIELDS,
@@ -143,6 +147,7 @@ export const RUN_FIELDS: Record<Algorithm, readonly FieldSpec[]> = {
       hint: "Also measure the KL to this model on the model's own replies (e.g. the SFT model it was aligned from).",
       advanced: true,
     },
+    inference('Where the replies are generated and scored.'),
   ],
 };
 

@@ -2,7 +2,17 @@
 // KTO, ORPO, SimPO share one schema; a kind fixes the loss), PPO and Constitutional AI. Labels,
 // controls, help and visibility only; defaults and validation come from the zod schemas.
 import type { FieldContext, FieldSpec } from './RunFieldSpec';
-import { baseModel, epochs, learningRate, maxGradNorm, num, seed, template } from './RunFieldSpec';
+import {
+  baseModel,
+  epochs,
+  inference,
+  learningRate,
+  maxGradNorm,
+  num,
+  seed,
+  template,
+  trainingEngine,
+} from './RunFieldSpec';
 
 const when =
   (key: string, ...values: string[]) =>
@@ -13,15 +23,45 @@ const isKind =
   ({ kind }: FieldContext): boolean =>
     kinds.includes(kind);
 
+/** Reward-model fields of one kind only (`rewardKind`: transformer or features). */
+const transformerOnly = (f: FieldSpec): FieldSpec => ({ ...f, show: when('rewardKind', 'transformer') });
+const featuresOnly = (f: FieldSpec): FieldSpec => ({ ...f, show: when('rewardKind', 'features') });
+
 export const REWARD_FIELDS: readonly FieldSpec[] = [
-  baseModel(
-    'Start the trunk from this model (usually the SFT model PPO will align); its tokenizer comes with it.',
+  {
+    key: 'rewardKind',
+    label: 'Reward model',
+    control: 'select',
+    options: [
+      { value: 'transformer', label: 'Transformer (trunk + score head)' },
+      { value: 'features', label: 'Features (2-layer MLP over text features)' },
+    ],
+    hint: 'Features: length, overlap with the question, vocabulary, quality features; trains in seconds, no base model.',
+  },
+  transformerOnly(
+    baseModel(
+      'Start the trunk from this model (usually the SFT model PPO will align); its tokenizer comes with it.',
+    ),
   ),
-  template('How each (prompt, response) becomes text; the score is read at the last token.'),
-  learningRate('Adam step size.'),
-  epochs,
-  num('batchSize', 'Batch size', 'Pairs per optimizer step.', '1'),
-  num('maxLength', 'Max length', 'Longest prompt + response in tokens; longer ones are cut.', '1'),
+  transformerOnly(template('How each (prompt, response) becomes text; the score is read at the last token.')),
+  transformerOnly(learningRate('Adam step size.')),
+  transformerOnly(epochs),
+  featuresOnly(num('hiddenSize', 'Hidden size', 'Hidden units of the MLP.', '1')),
+  featuresOnly(num('featureLearningRate', 'Learning rate', 'Adam step size (the MLP is tiny).', 'any')),
+  featuresOnly(num('featureEpochs', 'Epochs', 'Passes over the pairs.', '1')),
+  num('batchSize', 'Batch size', 'Pairs per forward/backward pass (a micro-batch).', '1'),
+  transformerOnly(
+    num(
+      'gradientAccumulationSteps',
+      'Gradient accumulation steps',
+      'Micro-batches summed into one optimizer step (effective batch = batch size × this).',
+      '1',
+      true,
+    ),
+  ),
+  transformerOnly(
+    num('maxLength', 'Max length', 'Longest prompt + response in tokens; longer ones are cut.', '1'),
+  ),
   num(
     'valFraction',
     'Validation fraction',
@@ -74,10 +114,20 @@ export const DPO_FIELDS: readonly FieldSpec[] = [
   learningRate('Adam step size.'),
   num('epochs', 'Epochs', 'Passes over the data.', '1'),
   {
-    ...num('batchSize', 'Batch size', 'Pairs per optimizer step.', '1'),
+    ...num('batchSize', 'Batch size', 'Pairs per forward/backward pass (a micro-batch).', '1'),
     byKind: {
       kto: { hint: 'Examples per step; at least 2, since KTO takes its reference point from the batch.' },
     },
+  },
+  {
+    ...num(
+      'gradientAccumulationSteps',
+      'Gradient accumulation steps',
+      'Micro-batches summed into one optimizer step (effective batch = batch size × this).',
+      '1',
+      true,
+    ),
+    show: (c) => c.kind !== 'kto',
   },
   {
     ...num('desirableWeight', 'Desirable weight', 'Weight of the losses of desirable examples.', 'any'),
@@ -114,6 +164,11 @@ export const DPO_FIELDS: readonly FieldSpec[] = [
     ),
     show: (c) => c.kind !== 'kto' && c.kind !== 'orpo',
   },
+  {
+    ...inference('Where the reference log-probs are computed, once before training.'),
+    show: (c) => c.kind !== 'orpo' && c.kind !== 'simpo',
+  },
+  trainingEngine('Where the training steps run (onnxruntime has the sigmoid loss; others train on tfjs).'),
 ];
 
 const adaptive = ({ values }: FieldContext) => values.adaptiveKl === true;
@@ -181,6 +236,13 @@ export const PPO_FIELDS: readonly FieldSpec[] = [
   seed,
   num('temperature', 'Temperature', 'Sampling temperature of the rollouts.', 'any', true),
   num('numMiniBatches', 'Minibatches', 'Minibatches each pass splits the rollouts into.', '1', true),
+  num(
+    'gradientAccumulationSteps',
+    'Gradient accumulation steps',
+    "Micro-batches each minibatch's update is split into (the same update, less memory).",
+    '1',
+    true,
+  ),
   {
     key: 'klEstimator',
     label: 'KL estimator',
@@ -224,6 +286,7 @@ export const PPO_FIELDS: readonly FieldSpec[] = [
     '1',
     true,
   ),
+  inference('Where rollouts are sampled and the reference and reward model score them.'),
 ];
 
 const modelCritic = (c: FieldContext) => c.values.critic === 'model' || c.values.reviser === 'model';
@@ -277,4 +340,5 @@ export const CAI_FIELDS: readonly FieldSpec[] = [
     hint: 'Keep only pairs whose response a principle flagged (an unflagged one has nothing to revise).',
   },
   seed,
+  inference('Where responses, critiques and revisions are generated.'),
 ];

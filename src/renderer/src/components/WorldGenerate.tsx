@@ -26,6 +26,7 @@ const randomSeed = (): string => String(Math.floor(Math.random() * 10_000));
 export function GenerateWorldForm({ onCancel }: { onCancel: () => void }) {
   const [seed, setSeed] = useState(randomSeed);
   const [size, setSize] = useState<Size>('tiny');
+  const [noise, setNoise] = useState('0');
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
 
@@ -37,10 +38,11 @@ export function GenerateWorldForm({ onCancel }: { onCancel: () => void }) {
       const world = await lab.generateWorld({
         seed: seed.trim() !== '' && Number.isFinite(n) ? n : NaN,
         size,
+        ...(noise.trim() === '' || Number(noise) === 0 ? {} : { sftNoise: Number(noise) / 100 }),
       });
       navigate(`/worlds/${world.id}`);
     } catch (error) {
-      setErrors(formErrors(error, ['seed', 'size']));
+      setErrors(formErrors(error, ['seed', 'size', 'sftNoise']));
       setBusy(false);
     }
   };
@@ -76,6 +78,24 @@ export function GenerateWorldForm({ onCancel }: { onCancel: () => void }) {
                 </option>
               ))}
             </select>
+          )}
+        </Field>
+        <Field
+          label="Noisy SFT examples (%)"
+          error={errors.fields.sftNoise}
+          hint="Share of SFT pairs whose response becomes spam, repetition, boilerplate or word salad, tagged so you can find them."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              inputMode="decimal"
+              step="any"
+              min="0"
+              max="100"
+              value={noise}
+              onChange={(e) => setNoise(e.target.value)}
+            />
           )}
         </Field>
       </div>

@@ -2,13 +2,16 @@
 // request that started it. Events that arrive before `generate` has answered with their request id
 // are held and replayed, so no delta is lost to that race. Leaving the page stops what still runs.
 import { useCallback, useEffect, useRef } from 'react';
-import type { GenerateInput, GenerationEvent } from '../../../shared/schemas';
+import type { GenerateInput, GenerationEvent, InferenceInfo } from '../../../shared/schemas';
 import { errorMessage, lab } from '../lab';
 
 export interface StreamHandlers {
   onDelta: (delta: string) => void;
-  /** Exactly once: `error` when it failed (or could not start), `stopped` when stopped on request. */
-  onDone: (outcome: { error: string | null; stopped: boolean }) => void;
+  /**
+   * Exactly once: `error` when it failed (or could not start), `stopped` when stopped on request,
+   * `inference` where the reply was generated (when the run process said).
+   */
+  onDone: (outcome: { error: string | null; stopped: boolean; inference?: InferenceInfo | null }) => void;
 }
 
 /** A started generation; `stop()` works before the request id is known too. */
@@ -45,7 +48,11 @@ export function useGenerationStreams() {
     if (ev.delta) a.handlers.onDelta(ev.delta);
     if (ev.done) {
       active.current.delete(ev.requestId);
-      a.handlers.onDone({ error: ev.error, stopped: a.stopped && ev.error === null });
+      a.handlers.onDone({
+        error: ev.error,
+        stopped: a.stopped && ev.error === null,
+        inference: ev.inference,
+      });
     }
   }, []);
 

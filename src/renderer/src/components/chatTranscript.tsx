@@ -2,7 +2,9 @@
 // a failed one with its error inline. Also what the next request sends: the exchanges that worked.
 import { useEffect, useRef } from 'react';
 import type { Message } from '../../../shared/records';
+import type { InferenceInfo } from '../../../shared/schemas';
 import type { ChatTemplate } from './chatModels';
+import { inferenceLabel } from './InferenceLabel';
 import '../playground.css';
 
 export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'error';
@@ -20,6 +22,8 @@ export type ChatTurn =
       /** Streamed pieces (about one per token) and the time they took, once done. */
       pieces: number;
       ms: number | null;
+      /** Where it was generated, once done (when the lab said). */
+      inference?: InferenceInfo | null;
     };
 
 export const isStreaming = (turns: readonly ChatTurn[]): boolean => {
@@ -51,6 +55,12 @@ function ReplyMeta({ turn }: { turn: Extract<ChatTurn, { role: 'assistant' }> })
       {turn.status === 'stopped' ? 'Stopped · ' : ''}
       {turn.pieces} {turn.pieces === 1 ? 'token' : 'tokens'}
       {rate}
+      {turn.inference && (
+        <>
+          {' · '}
+          <span title={turn.inference.reason}>{inferenceLabel(turn.inference)}</span>
+        </>
+      )}
     </p>
   );
 }

@@ -9,6 +9,7 @@ import { Alert, LoadError, Loading, NotFound, When } from '../components/ui';
 import { PipelineBadge, newerPipeline, stageText } from '../components/PipelineStatus';
 import { PipelineStages } from '../components/PipelineStages';
 import { PipelineResults } from '../components/PipelineResults';
+import { ExperimentSummary } from '../components/ExperimentSummary';
 
 /** How often a running pipeline is re-read, in case the event stream dropped an event. */
 const SAFETY_POLL_MS = 5000;
@@ -95,6 +96,7 @@ export function PipelinePage({ id }: { id: number }) {
         )}
       </header>
       {cancelError && <Alert>Could not cancel: {cancelError}</Alert>}
+      <ExperimentSummary pipeline={pipeline} />
 
       <div className="card run-overview pipeline-overview">
         <dl className="facts">

@@ -11,7 +11,7 @@ import { PipelineBadge, currentStage, newerPipeline, stageText } from '../compon
 
 export function PipelinesPage() {
   const { data, setData, reload } = useLoad(() => lab.listPipelines());
-  const [starting, setStarting] = useState(false);
+  const [starting, setStarting] = useState<false | 'pipeline' | 'experiment'>(false);
   const setPipelines = useCallback(
     (f: (ps: Pipeline[]) => Pipeline[]) =>
       setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
@@ -39,9 +39,19 @@ export function PipelinesPage() {
             The whole recipe, from a sandbox world to an evaluated assistant, as one run.
           </p>
         </div>
-        <button type="button" className="primary" onClick={() => setStarting(true)}>
-          Run pipeline
-        </button>
+        <div className="header-actions">
+          <button
+            type="button"
+            className="secondary"
+            title="Presets that test one claim of the tutorial and end on the Compare page"
+            onClick={() => setStarting('experiment')}
+          >
+            Run experiment
+          </button>
+          <button type="button" className="primary" onClick={() => setStarting('pipeline')}>
+            Run pipeline
+          </button>
+        </div>
       </header>
 
       {data.state === 'loading' && <Loading what="pipelines" />}
@@ -96,8 +106,17 @@ export function PipelinesPage() {
         </div>
       )}
 
-      <Dialog title="Run pipeline" open={starting} onClose={() => setStarting(false)}>
-        <PipelineStartForm onCancel={() => setStarting(false)} />
+      <Dialog
+        title={starting === 'experiment' ? 'Run experiment' : 'Run pipeline'}
+        open={starting !== false}
+        onClose={() => setStarting(false)}
+      >
+        {starting !== false && (
+          <PipelineStartForm
+            onCancel={() => setStarting(false)}
+            {...(starting === 'experiment' ? { group: 'experiment' as const } : {})}
+          />
+        )}
       </Dialog>
     </section>
   );

@@ -134,10 +134,11 @@ function Chat({ models, runs, initialModelId, actions }: ChatProps) {
       const handle = streams.start(input, {
         onDelta: (delta) =>
           updateReply(side, replyId, (t) => ({ ...t, content: t.content + delta, pieces: t.pieces + 1 })),
-        onDone: ({ error, stopped }) => {
+        onDone: ({ error, stopped, inference }) => {
           if (handles.current.get(side) === handle) handles.current.delete(side);
           const status = error ? 'error' : stopped ? 'stopped' : 'done';
-          updateReply(side, replyId, (t) => ({ ...t, status, error, ms: performance.now() - started }));
+          const ms = performance.now() - started;
+          updateReply(side, replyId, (t) => ({ ...t, status, error, ms, inference: inference ?? null }));
         },
       });
       handles.current.set(side, handle);

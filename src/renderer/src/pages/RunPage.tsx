@@ -15,9 +15,13 @@ import { Dialog } from '../components/Dialog';
 import { NewRunForm } from '../components/RunForm';
 import type { RunFormInitial } from '../components/RunForm';
 import { RunModel } from '../components/RunModel';
+import { BatchFacts } from '../components/BatchFacts';
+import { ClusterPlanner } from '../components/ClusterPlanner';
+import { InferenceLabel } from '../components/InferenceLabel';
 import { RunEvalResults } from '../components/RunEvalResults';
 import { RunPairs, RunRollouts } from '../components/RunSamples';
 import { runKindLabel } from '../components/RunKinds';
+import { ExternalRunNote, TrlExportButton } from '../components/TrlHandoff';
 
 /** The statuses from which a run can be resumed. */
 const STOPPED: readonly RunStatus[] = ['cancelled', 'interrupted', 'failed'];
@@ -163,6 +167,7 @@ export function RunPage({ id }: { id: number }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const [acting, setActing] = useState(false);
   const [form, setForm] = useState<RunFormInitial | null>(null);
+  const [planning, setPlanning] = useState(false);
 
   const setRun = useCallback(
     (f: (r: Run) => Run) => setData((d) => (d.state === 'ready' ? { state: 'ready', value: f(d.value) } : d)),
@@ -272,6 +277,7 @@ export function RunPage({ id }: { id: number }) {
           </p>
         </div>
         <div className="header-actions">
+          <TrlExportButton run={run} />
           <button
             type="button"
             className="secondary"
@@ -284,6 +290,14 @@ export function RunPage({ id }: { id: number }) {
             }
           >
             Run again
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            title="Pipeline-parallel schedule for training this model on a cluster"
+            onClick={() => setPlanning(true)}
+          >
+            Cluster planner
           </button>
           {resumable && (
             <button
@@ -309,6 +323,7 @@ export function RunPage({ id }: { id: number }) {
         </div>
       </header>
       {actionError && <Alert>{actionError}</Alert>}
+      <ExternalRunNote run={run} />
 
       <div className="card run-overview">
         <dl className="facts">
@@ -326,6 +341,7 @@ export function RunPage({ id }: { id: number }) {
             <dt>Dataset</dt>
             <dd>{run.datasetName}</dd>
           </div>
+          <BatchFacts run={run} />
           <div>
             <dt>Backend</dt>
             <dd>
@@ -336,6 +352,26 @@ export function RunPage({ id }: { id: number }) {
               )}
             </dd>
           </div>
+          {run.backend?.training && (
+            <div>
+              <dt>Training engine</dt>
+              <dd>
+                <span title={run.backend.training.reason}>
+                  {run.backend.training.engine === 'onnx'
+                    ? `onnxruntime cpu ×${run.backend.training.threads ?? 1}`
+                    : 'tfjs'}
+                </span>
+              </dd>
+            </div>
+          )}
+          {run.inference && (
+            <div>
+              <dt>Inference</dt>
+              <dd>
+                <InferenceLabel info={run.inference} />
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Created</dt>
             <dd>
@@ -351,6 +387,8 @@ export function RunPage({ id }: { id: number }) {
         </dl>
         <ProgressBar progress={run.progress} status={run.status} label="Training progress" />
         {run.backend && <p className="hint">Backend: {run.backend.reason}</p>}
+        {run.backend?.training && <p className="hint">Training engine: {run.backend.training.reason}</p>}
+        {run.inference && <p className="hint">Inference: {run.inference.reason}</p>}
       </div>
 
       {run.status === 'failed' && (
@@ -374,7 +412,7 @@ export function RunPage({ id }: { id: number }) {
       {run.algorithm === 'cai' && <RunPairs run={run} />}
 
       {run.algorithm === 'eval' ? (
-        <RunEvalResults values={values} />
+        <RunEvalResults values={values} inference={run.inference} />
       ) : (
         <div className="chart-grid">
           {charts.map((c) => (
@@ -390,6 +428,18 @@ export function RunPage({ id }: { id: number }) {
         <KeyValueTable caption="Config" rows={config} />
       </div>
 
+      <Dialog title="Cluster planner" open={planning} onClose={() => setPlanning(false)} wide>
+        {planning && (
+          <ClusterPlanner
+            initialMicroBatches={
+              typeof run.config.gradientAccumulationSteps === 'number' &&
+              run.config.gradientAccumulationSteps > 1
+                ? run.config.gradientAccumulationSteps
+                : 4
+            }
+          />
+        )}
+      </Dialog>
       <Dialog title="New run" open={form !== null} onClose={() => setForm(null)} wide>
         {form && <NewRunForm initial={form} onCancel={() => setForm(null)} />}
       </Dialog>

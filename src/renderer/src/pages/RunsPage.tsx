@@ -11,6 +11,7 @@ import { NewRunForm } from '../components/RunForm';
 import type { RunFormInitial } from '../components/RunForm';
 import { ProgressBar, StatusBadge, newerRun } from '../components/Progress';
 import { runKindLabel } from '../components/RunKinds';
+import { TrlImportButtons } from '../components/TrlHandoff';
 
 /**
  * What `#/runs?new=sft&base=3&dataset=7` asks for: the New run form, opened with that run kind (an
@@ -83,9 +84,12 @@ export function RunsPage() {
           <h1 tabIndex={-1}>Runs</h1>
           <p className="muted">Training runs on this machine; each runs in its own process.</p>
         </div>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          New run
-        </button>
+        <div className="header-actions">
+          <TrlImportButtons onImported={() => void reload()} />
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            New run
+          </button>
+        </div>
       </header>
 
       {data.state === 'loading' && <Loading what="runs" />}
@@ -117,6 +121,11 @@ export function RunsPage() {
                 <tr key={r.id}>
                   <th scope="row">
                     <Link to={`/runs/${r.id}`}>{r.name}</Link>
+                    {r.external && (
+                      <span className="badge badge-external" title={`Imported from ${r.external.source}`}>
+                        external
+                      </span>
+                    )}
                   </th>
                   <td>{runKindLabel(r)}</td>
                   <td>{r.datasetName}</td>

@@ -1,0 +1,92 @@
+// Which engine a trainer trains on: 'tfjs' (the reference), 'onnx' (onnx-train on onnxruntime's CPU
+// provider), or 'auto' = onnx when its self-check passes on this machine — one SFT step of a tiny model
+// on both engines must give the same loss and gradient norm — else tfjs, with the reason. The self-check
+// runs once per process. Also: copying the onnx trainer's weights into the tfjs model (for validation
+// passes and checkpoints, which stay the tfjs model's safetensors).
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingEngineInfo } from '../../../shared/schemas';
+import { GPT, type GPTConfig } from '../model/gpt';
+import { mulberry32 } from '../random';
+import { globalNorm, weightedCrossEntropy } from '../trainers/common';
+import { defaultThreads, OnnxTrainer } from './engine';
+
+export type TrainingEngineChoice = 'auto' | 'tfjs' | 'onnx';
+
+let selfCheckResult: Promise<string | null> | undefined;
+
+/** null when onnxruntime trains a tiny model as tfjs does; otherwise why not. Cached per process. */
+export function onnxSelfCheck(): Promise<string | null> {
+  selfCheckResult ??= runSelfCheck().catch((err: unknown) =>
+    err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err),
+  );
+  return selfCheckResult;
+}
+
+async function runSelfCheck(): Promise<string | null> {
+  const config: GPTConfig = { vocabSize: 17, contextLength: 8, dModel: 16, nLayers: 1, nHeads: 2, dFF: 32 };
+  const R = 3;
+  const T = 8;
+  const rng = mulberry32(12345);
+  const ids = Array.from({ length: R * T }, () => rng.int(0, config.vocabSize));
+  const targets = Array.from({ length: R * T }, () => rng.int(0, config.vocabSize));
+  const weights = new Float32Array(R * T).fill(1 / (R * T));
+  const model = GPT.init(config, 1);
+  let trainer: OnnxTrainer | undefined;
+  try {
+    const x = tf.tensor2d(ids, [R, T], 'int32');
+    const y = tf.tensor1d(targets, 'int32');
+    const w = tf.tensor1d(weights);
+    const { value, grads } = tf.variableGrads(
+      () => weightedCrossEntropy(tf.reshape(model.forward(x), [R * T, config.vocabSize]), y, w),
+      model.trainableVariables(),
+    );
+    const norm = globalNorm(Object.values(grads));
+    const [refLoss, refNorm] = [value.dataSync()[0]!, norm.dataSync()[0]!];
+    tf.dispose([x, y, w, value, norm, ...Object.values(grads)]);
+    trainer = new OnnxTrainer(config, await model.toArrays(), {
+      adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+      head: { kind: 'sft' },
+      threads: 1,
+    });
+    const out = await trainer.step({ rows: R, seqLen: T, ids, targets, weights }, 1e-3, 1);
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    if (!(rel(out.loss, refLoss) < 1e-4 && rel(out.gradNorm, refNorm) < 1e-3))
+      return `self-check differs from tfjs (loss ${out.loss} vs ${refLoss}, gradient norm ${out.gradNorm} vs ${refNorm})`;
+    return null;
+  } finally {
+    model.dispose();
+    await trainer?.release();
+  }
+}
+
+/**
+ * Resolves the setting: `supported` is false (with `unsupported` saying why) when the trainer's
+ * configuration has no onnx step (a loss head not generated yet).
+ */
+export async function chooseTrainingEngine(
+  choice: TrainingEngineChoice,
+  supported: boolean,
+  unsupported = 'this configuration is not supported on onnxruntime yet',
+): Promise<TrainingEngineInfo> {
+  const threads = defaultThreads();
+  const onnx = (reason: string): TrainingEngineInfo => ({ engine: 'onnx', threads, reason });
+  const tfjs = (reason: string): TrainingEngineInfo => ({ engine: 'tfjs', threads: null, reason });
+  if (choice === 'tfjs') return tfjs('requested');
+  if (!supported) return tfjs(`${choice === 'onnx' ? 'onnx requested, but ' : ''}${unsupported}; using tfjs`);
+  const failed = await onnxSelfCheck();
+  if (failed === null)
+    return onnx(
+      `${choice === 'onnx' ? 'requested' : 'self-check passed'}; onnxruntime cpu, ${threads} thread${threads === 1 ? '' : 's'}`,
+    );
+  if (choice === 'onnx') throw new Error(`Training on onnxruntime is not possible here: ${failed}`);
+  return tfjs(`onnxruntime ${failed}; using tfjs`);
+}
+
+/** Writes the trainer's current weights into the tfjs model's variables. */
+export function copyWeightsTo(model: GPT, trainer: OnnxTrainer): void {
+  for (const a of trainer.toArrays()) {
+    const v = model.weights.get(a.name);
+    if (!v) throw new Error(`onnx-train: the model has no weight "${a.name}"`);
+    tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, 'float32')));
+  }
+}

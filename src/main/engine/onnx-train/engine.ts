@@ -1,0 +1,315 @@
+// Training on onnxruntime: the weights and Adam's moments live here as Float32Arrays, and each step
+// runs one generated graph (onnx-train/gpt-graph.ts) on onnxruntime-node's CPU provider (MLAS,
+// multi-threaded) that returns the loss, metrics and the updated weights and moments. One session per
+// batch shape, made on first use. A step whose loss or gradient norm is not finite keeps the old weights
+// (as trainers/common.ts adamStep does). Weights and moments read and load as the tfjs model's and
+// Adam's named arrays, so checkpoints stay the same safetensors files.
+import type * as ortTypes from 'onnxruntime-node';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import type { GPTConfig, NamedArray } from '../model/gpt';
+import {
+  buildScoreGraph,
+  buildTrainGraph,
+  packing,
+  STAT_NAMES,
+  type HeadSpec,
+  type ParamSpec,
+} from './gpt-graph';
+
+type Ort = typeof ortTypes;
+
+let ortModule: Ort | undefined;
+function ort(): Ort {
+  ortModule ??= createRequire(import.meta.url)('onnxruntime-node') as Ort;
+  return ortModule;
+}
+
+export interface OnnxTrainerOptions {
+  /** Intra-op threads; default: the machine's cores. */
+  threads?: number;
+  adam: { beta1: number; beta2: number; epsilon: number; weightDecay: number };
+  head: HeadSpec;
+  /** Output raw gradients too (tests). */
+  emitGrads?: boolean;
+  embeddingGrad?: 'scatter' | 'onehot';
+}
+
+/** One step's batch: rows of equal length T (pad on the right with weight/mask 0). */
+export interface OnnxBatch {
+  rows: number;
+  seqLen: number;
+  /** [rows · T] token ids and next-token targets. */
+  ids: ArrayLike<number>;
+  targets: ArrayLike<number>;
+  /** sft: loss weight per position (mask / scored tokens). */
+  weights?: Float32Array;
+  /** dpo: 0/1 mask [rows · T], per-row scale [rows], reference log-probs [rows]. */
+  mask?: Float32Array;
+  rowScale?: Float32Array;
+  ref?: Float32Array;
+}
+
+export interface OnnxStepResult {
+  loss: number;
+  gradNorm: number;
+  /** By STAT_NAMES of the head. */
+  stats: Record<string, number>;
+  applied: boolean;
+  /** Raw gradients by weight name, with emitGrads. */
+  grads?: Map<string, Float32Array>;
+}
+
+/** Intra-op threads to use by default: every core (the step is one large parallel graph). */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+async function openSession(bytes: Uint8Array, threads: number): Promise<ortTypes.InferenceSession> {
+  return ort().InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    // No arena and no memory pattern: a dpo-lab training process peaked at ~380 MB instead of ~560 MB
+    // (the arena keeps every block the backward pass ever freed), at a speed within the noise here.
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
+function int64Tensor(values: ArrayLike<number>, dims: number[]): ortTypes.Tensor {
+  const a = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) a[i] = BigInt(values[i]!);
+  return new (ort().Tensor)('int64', a, dims);
+}
+
+const f32 = (data: Float32Array, dims: readonly number[]) =>
+  new (ort().Tensor)('float32', data, dims as number[]);
+const scalar = (x: number) => f32(Float32Array.of(x), []);
+
+export class OnnxTrainer {
+  /** Steps taken (Adam's bias-correction exponent). */
+  t = 0;
+  readonly params: ParamSpec[];
+  readonly threads: number;
+  private readonly offsets: number[];
+  /** Weights and Adam's moments, packed in `params` order (gpt-graph.ts packing). */
+  private weights: Float32Array;
+  private m: Float32Array;
+  private v: Float32Array;
+  private readonly sessions = new Map<string, Promise<ortTypes.InferenceSession>>();
+
+  constructor(
+    readonly config: GPTConfig,
+    arrays: readonly NamedArray[],
+    private readonly opts: OnnxTrainerOptions,
+  ) {
+    this.threads = opts.threads ?? defaultThreads();
+    this.params = arrays.map((a) => ({ name: a.name, shape: a.shape.slice() }));
+    const { offsets, total } = packing(this.params);
+    this.offsets = offsets;
+    this.weights = new Float32Array(total);
+    arrays.forEach((a, i) => this.weights.set(a.data, offsets[i]));
+    this.m = new Float32Array(total);
+    this.v = new Float32Array(total);
+  }
+
+  /** Number of trained values. */
+  get size(): number {
+    return this.weights.length;
+  }
+
+  private session(rows: number, seqLen: number): Promise<ortTypes.InferenceSession> {
+    const key = `${rows}x${seqLen}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      const { beta1, beta2, epsilon } = this.opts.adam;
+      const bytes = buildTrainGraph({
+        config: this.config,
+        params: this.params,
+        rows,
+        seqLen,
+        head: this.opts.head,
+        adam: { beta1, beta2, epsilon },
+        emitGrads: this.opts.emitGrads,
+        embeddingGrad: this.opts.embeddingGrad,
+      });
+      s = openSession(bytes, this.threads);
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /** Builds (and caches) the session for this batch shape ahead of the first step. */
+  async prepare(rows: number, seqLen: number): Promise<void> {
+    await this.session(rows, seqLen);
+  }
+
+  /** One Adam step at learning rate `lr`, the gradient clipped to `maxGradNorm` (0 = no clipping). */
+  async step(batch: OnnxBatch, lr: number, maxGradNorm: number): Promise<OnnxStepResult> {
+    const { rows: R, seqLen: T } = batch;
+    const session = await this.session(R, T);
+    const { beta1, beta2, weightDecay } = this.opts.adam;
+    const t = this.t + 1;
+    const P = this.weights.length;
+    const feeds: Record<string, ortTypes.Tensor> = {
+      params: f32(this.weights, [P]),
+      adam_m: f32(this.m, [P]),
+      adam_v: f32(this.v, [P]),
+      lr: scalar(lr),
+      c1: scalar(1 - beta1 ** t),
+      c2: scalar(1 - beta2 ** t),
+      decay: scalar(1 - lr * weightDecay),
+      max_norm: scalar(maxGradNorm),
+      ids: int64Tensor(batch.ids, [R, T]),
+      targets: int64Tensor(batch.targets, [R, T]),
+    };
+    const need = (x: Float32Array | undefined, what: string) => {
+      if (!x) throw new Error(`onnx-train: the ${this.opts.head.kind} step needs \`${what}\``);
+      return x;
+    };
+    if (this.opts.head.kind === 'sft') feeds['weights'] = f32(need(batch.weights, 'weights'), [R, T]);
+    else {
+      feeds['mask'] = f32(need(batch.mask, 'mask'), [R, T]);
+      feeds['row_scale'] = f32(need(batch.rowScale, 'rowScale'), [R]);
+      feeds['ref'] = f32(need(batch.ref, 'ref'), [R]);
+    }
+    const out = await session.run(feeds);
+    const read = (name: string) => out[name]!.data as Float32Array;
+    const loss = read('loss')[0]!;
+    const gradNorm = read('grad_norm')[0]!;
+    const statValues = read('stats');
+    const stats = Object.fromEntries(STAT_NAMES[this.opts.head.kind].map((n, i) => [n, statValues[i]!]));
+    const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+    if (applied) {
+      this.t = t;
+      this.weights = read('new_params');
+      this.m = read('new_m');
+      this.v = read('new_v');
+    }
+    const grads = this.opts.emitGrads ? this.unpack(read('grads')) : undefined;
+    return { loss, gradNorm, stats, applied, grads };
+  }
+
+  /** Views of a packed vector by weight name. */
+  private unpack(flat: Float32Array): Map<string, Float32Array> {
+    return new Map(
+      this.params.map((p, i) => {
+        const at = this.offsets[i]!;
+        return [p.name, flat.subarray(at, at + p.shape.reduce((a, b) => a * b, 1))];
+      }),
+    );
+  }
+
+  /** The weights as named arrays (copies), in the model's order. */
+  toArrays(): NamedArray[] {
+    const views = this.unpack(this.weights);
+    return this.params.map((p) => ({
+      name: p.name,
+      shape: p.shape.slice(),
+      data: Float32Array.from(views.get(p.name)!),
+    }));
+  }
+
+  /** Adam's moments as trainers/common.ts Adam.state() names them (`m.<weight>`, `v.<weight>`). */
+  optimizerState(): NamedArray[] {
+    const out: NamedArray[] = [];
+    for (const [prefix, flat] of [['m.', this.m] as const, ['v.', this.v] as const]) {
+      const views = this.unpack(flat);
+      for (const p of this.params)
+        out.push({
+          name: prefix + p.name,
+          shape: p.shape.slice(),
+          data: Float32Array.from(views.get(p.name)!),
+        });
+    }
+    return out;
+  }
+
+  /** Restores Adam's moments and step count (a checkpoint's). */
+  loadOptimizerState(arrays: readonly NamedArray[], t: number): void {
+    const byName = new Map(arrays.map((a) => [a.name, a]));
+    const m = new Float32Array(this.m.length);
+    const v = new Float32Array(this.v.length);
+    for (const [prefix, flat] of [['m.', m] as const, ['v.', v] as const])
+      this.params.forEach((p, i) => {
+        const a = byName.get(prefix + p.name);
+        if (!a || a.shape.join() !== p.shape.join())
+          throw new Error(`optimizer state: "${prefix + p.name}" is missing or has the wrong shape`);
+        flat.set(a.data, this.offsets[i]);
+      });
+    this.m = m;
+    this.v = v;
+    this.t = t;
+  }
+
+  /** True when every weight is finite. */
+  weightsFinite(): boolean {
+    for (let i = 0; i < this.weights.length; i++) if (!Number.isFinite(this.weights[i]!)) return false;
+    return true;
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s).release();
+  }
+}
+
+/** Forward-only per-sequence log-probs on onnxruntime, weights given per call (a frozen reference, scoring). */
+export class OnnxScorer {
+  private readonly sessions = new Map<string, Promise<ortTypes.InferenceSession>>();
+  private readonly params: ParamSpec[];
+  private readonly feedsOfWeights: Record<string, ortTypes.Tensor>;
+
+  constructor(
+    readonly config: GPTConfig,
+    arrays: readonly NamedArray[],
+    readonly threads = defaultThreads(),
+  ) {
+    this.params = arrays.map((a) => ({ name: a.name, shape: a.shape.slice() }));
+    this.feedsOfWeights = Object.fromEntries(
+      arrays.map((a) => [a.name, f32(Float32Array.from(a.data), a.shape)]),
+    );
+  }
+
+  private session(R: number, T: number) {
+    const key = `${R}x${T}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = openSession(buildScoreGraph(this.config, this.params, R, T), this.threads);
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /** Per-row Σ mask · log p(target) · rowScale ([rows]) and the plain total over every row. */
+  async score(batch: {
+    rows: number;
+    seqLen: number;
+    ids: ArrayLike<number>;
+    targets: ArrayLike<number>;
+    mask: Float32Array;
+    rowScale: Float32Array;
+  }): Promise<{ seq: Float32Array; total: number }> {
+    const { rows: R, seqLen: T } = batch;
+    const session = await this.session(R, T);
+    const out = await session.run({
+      ...this.feedsOfWeights,
+      ids: int64Tensor(batch.ids, [R, T]),
+      targets: int64Tensor(batch.targets, [R, T]),
+      mask: f32(batch.mask, [R, T]),
+      row_scale: f32(batch.rowScale, [R]),
+    });
+    return { seq: out['seq']!.data as Float32Array, total: (out['total']!.data as Float32Array)[0]! };
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s).release();
+  }
+}

@@ -1,0 +1,263 @@
+// The lab GPT (model/gpt.ts) as onnx-train graphs: the forward pass written with graph.ts's
+// differentiable ops, computing what GPT.forward computes (token + learned position embeddings,
+// pre-LayerNorm blocks with ε = 1e-5, scores · 1/√hd + a −1e9 causal mask, GELU as x·σ(2u), tied
+// head h @ wteᵀ), then a loss head, its backward pass, the gradient's global norm, clipping and the
+// Adam(W) update of trainers/common.ts — one graph per batch shape whose inputs are the weights, Adam's
+// moments, the step's scalars and the batch, and whose outputs are the loss, metrics and the updated
+// weights and moments. Also a forward-only scoring graph (per-sequence log-probs).
+import type { GPTConfig } from '../model/gpt';
+import { Graph, type Val } from './graph';
+
+const LN_EPS = 1e-5;
+const MASK_VALUE = -1e9;
+
+/** A weight's name and shape, in the model's order. */
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+}
+
+/** What the loss is made of. */
+export type HeadSpec =
+  /** Masked next-token loss: −Σ weights · log p(target); `weights` is mask / scored tokens. */
+  | { kind: 'sft' }
+  /**
+   * DPO sigmoid loss on pairs (rows 0..b−1 chosen, b..2b−1 rejected) against reference log-probs given
+   * as an input: mean((1 − ε) softplus(−βh) + ε softplus(βh)), h = (πc − rc) − (πr − rr), where each
+   * sequence's log-prob is Σ mask · log p(target) times its `row_scale` (1 for sums, 1/count for means).
+   */
+  | { kind: 'dpo'; beta: number; labelSmoothing: number };
+
+export interface TrainGraphSpec {
+  config: GPTConfig;
+  params: readonly ParamSpec[];
+  /** Rows per step (for dpo: 2 × pairs) and tokens per row (≤ contextLength). */
+  rows: number;
+  seqLen: number;
+  head: HeadSpec;
+  adam: { beta1: number; beta2: number; epsilon: number };
+  /** Also output the raw (unclipped) gradient, packed as the weights, as `grads` (tests). */
+  emitGrads?: boolean;
+  /** How the embedding's gradient is formed. Default 'scatter'. */
+  embeddingGrad?: 'scatter' | 'onehot';
+}
+
+/** Names of the metrics in the `stats` output, per head. */
+export const STAT_NAMES: Record<HeadSpec['kind'], readonly string[]> = {
+  sft: ['correct'],
+  dpo: [
+    'rewards/chosen',
+    'rewards/rejected',
+    'rewards/margins',
+    'rewards/accuracies',
+    'logps/chosen',
+    'logps/rejected',
+  ],
+};
+
+/** Where each weight sits in the packed vectors: offset and length, in `params` order. */
+export function packing(params: readonly ParamSpec[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const p of params) {
+    offsets.push(total);
+    total += p.shape.reduce((a, b) => a * b, 1);
+  }
+  return { offsets, total };
+}
+
+/** The GPT forward to logits [R, T, V] from tracked weight inputs `w` and ids [R, T]. */
+function gptLogits(
+  g: Graph,
+  c: GPTConfig,
+  w: Map<string, Val>,
+  ids: Val,
+  embeddingGrad: 'scatter' | 'onehot',
+): Val {
+  const { dModel: D, nLayers, nHeads: H, contextLength: C } = c;
+  const [R, T] = ids.shape as [number, number];
+  const hd = D / H;
+  const W = (name: string) => {
+    const v = w.get(name);
+    if (!v) throw new Error(`onnx-train: weight "${name}" is missing`);
+    return v;
+  };
+  const linear = (x: Val, name: string) => g.add(g.matmul(x, W(name + '.weight')), W(name + '.bias'));
+  const ln = (x: Val, name: string) => g.layerNorm(x, W(name + '.weight'), W(name + '.bias'), LN_EPS);
+
+  const tok = g.gather(W('wte'), ids, embeddingGrad); // [R, T, D]
+  const pos = T === C ? W('wpe') : g.slice(W('wpe'), 0, 0, T); // [T, D]
+  let x = g.add(tok, pos); // [R, T, D]
+  const maskData = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) maskData[i * T + j] = MASK_VALUE;
+  const mask = g.floats(maskData, [T, T]);
+  for (let i = 0; i < nLayers; i++) {
+    const p = `h.${i}.`;
+    const a = ln(x, p + 'ln_1'); // [R, T, D]
+    const split = (t: Val, perm: number[]) => g.transpose(g.reshape(t, [R, T, H, hd]), perm);
+    const q = split(linear(a, p + 'attn.q'), [0, 2, 1, 3]); // [R, H, T, hd]
+    const kT = split(linear(a, p + 'attn.k'), [0, 2, 3, 1]); // [R, H, hd, T]
+    const v = split(linear(a, p + 'attn.v'), [0, 2, 1, 3]); // [R, H, T, hd]
+    const scores = g.add(g.scale(g.matmul(q, kT), 1 / Math.sqrt(hd)), mask); // [R, H, T, T]
+    const y = g.matmul(g.softmax(scores), v); // [R, H, T, hd]
+    const merged = g.reshape(g.transpose(y, [0, 2, 1, 3]), [R, T, D]);
+    x = g.add(x, linear(merged, p + 'attn.proj'));
+    const f = linear(ln(x, p + 'ln_2'), p + 'mlp.fc'); // [R, T, dFF]
+    x = g.add(x, linear(g.gelu(f), p + 'mlp.proj'));
+  }
+  const h = ln(x, 'ln_f'); // [R, T, D]
+  return g.matmul(h, g.transpose(W('wte'), [1, 0])); // [R, T, V]
+}
+
+/**
+ * The training step graph. The weights and Adam's moments travel packed, each weight's values in
+ * `params` order (see `packing`), so the optimizer is a dozen nodes over one vector and a step passes 3
+ * arrays each way. Inputs: `params`, `adam_m`, `adam_v` [P]; scalars `lr`, `c1` = 1 − β1ᵗ,
+ * `c2` = 1 − β2ᵗ, `decay` = 1 − lr·weightDecay (applied to weights of rank ≥ 2), `max_norm`
+ * (0 = no clipping); `ids`, `targets` int64 [R, T]; sft: `weights` [R, T]; dpo: `mask` [R, T],
+ * `row_scale` [R], `ref` [R]. Outputs: `loss`, `grad_norm` (before clipping), `stats` (STAT_NAMES),
+ * `new_params`, `new_m`, `new_v` [P] (plus `grads` [P] with emitGrads).
+ */
+export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
+  const { config: c, rows: R, seqLen: T, head, adam } = spec;
+  if (T > c.contextLength)
+    throw new Error(`onnx-train: ${T} tokens exceed the context length ${c.contextLength}`);
+  const g = new Graph();
+  const { offsets, total: P } = packing(spec.params);
+  const flat = g.input('params', [P]);
+  const m = g.input('adam_m', [P]);
+  const v = g.input('adam_v', [P]);
+  const w = new Map<string, Val>();
+  spec.params.forEach((p, i) => w.set(p.name, g.param(flat, offsets[i]!, p.shape)));
+  const lr = g.input('lr', []);
+  const c1 = g.input('c1', []);
+  const c2 = g.input('c2', []);
+  const decay = g.input('decay', []);
+  const maxNorm = g.input('max_norm', []);
+  const ids = g.input('ids', [R, T], 'int64');
+  const targets = g.input('targets', [R, T], 'int64');
+
+  const logits = gptLogits(g, c, w, ids, spec.embeddingGrad ?? 'scatter'); // [R, T, V]
+  const lp = g.tokenLogProbs(logits, targets); // [R, T]
+  let loss: Val;
+  let stats: Val[];
+  if (head.kind === 'sft') {
+    const weights = g.input('weights', [R, T]);
+    loss = g.neg(g.reduceSum(g.mul(lp, weights), [0, 1])); // []
+    const argmax = g.plain('ArgMax', [logits], [R, T], { axis: { int: -1 }, keepdims: { int: 0 } }, 'int64');
+    const hit = g.cast(g.plain('Equal', [argmax, targets], [R, T], {}, 'bool'), 'float');
+    const scored = g.cast(g.plain('Greater', [weights, g.scalar(0)], [R, T], {}, 'bool'), 'float');
+    const correct = g.plain('ReduceSum', [g.plain('Mul', [hit, scored], [R, T]), g.int64s([0, 1])], [], {
+      keepdims: { int: 0 },
+    });
+    stats = [correct];
+  } else {
+    const b = R / 2;
+    if (!Number.isInteger(b)) throw new Error('onnx-train: a DPO batch needs an even number of rows');
+    const mask = g.input('mask', [R, T]);
+    const rowScale = g.input('row_scale', [R]);
+    const ref = g.input('ref', [R]);
+    const seq = g.mul(g.reduceSum(g.mul(lp, mask), [1]), rowScale); // [R]
+    const pc = g.slice(seq, 0, 0, b);
+    const pr = g.slice(seq, 0, b, R);
+    const rc = g.slice(ref, 0, 0, b);
+    const rr = g.slice(ref, 0, b, R);
+    const dc = g.sub(pc, rc);
+    const dr = g.sub(pr, rr);
+    const h = g.sub(dc, dr); // [b]
+    const eps = head.labelSmoothing;
+    let perPair = g.scale(g.softplus(g.scale(h, -head.beta)), 1 - eps);
+    if (eps > 0) perPair = g.add(perPair, g.scale(g.softplus(g.scale(h, head.beta)), eps));
+    loss = g.mean(perPair, [0]);
+    const mean = (v: Val) => g.plain('ReduceMean', [v], [], { keepdims: { int: 0 } });
+    const chosenR = g.plain('Mul', [dc, g.scalar(head.beta)], [b]);
+    const rejectedR = g.plain('Mul', [dr, g.scalar(head.beta)], [b]);
+    const margins = g.plain('Sub', [chosenR, rejectedR], [b]);
+    const acc = g.cast(g.plain('Greater', [margins, g.scalar(0)], [b], {}, 'bool'), 'float');
+    stats = [mean(chosenR), mean(rejectedR), mean(margins), mean(acc), mean(pc), mean(pr)];
+  }
+
+  const params = spec.params.map((p) => w.get(p.name)!);
+  const grads = g.grad(loss, params);
+  const grad = g.plain(
+    'Concat',
+    grads.map((gr) => g.plain('Reshape', [gr, g.int64s([-1])], [gr.shape.reduce((a, b) => a * b, 1)])),
+    [P],
+    { axis: { int: 0 } },
+  );
+  // Global norm before clipping, and the clip factor (trainers/common.ts clipScale).
+  const norm = g.plain('Sqrt', [g.plain('ReduceSumSquare', [grad], [], { keepdims: { int: 0 } })], []);
+  const over = g.plain(
+    'And',
+    [
+      g.plain('Greater', [maxNorm, g.scalar(0)], [], {}, 'bool'),
+      g.plain('Greater', [norm, maxNorm], [], {}, 'bool'),
+    ],
+    [],
+    {},
+    'bool',
+  );
+  const clip = g.plain(
+    'Where',
+    [over, g.plain('Div', [maxNorm, g.plain('Add', [norm, g.scalar(1e-6)], [])], []), g.scalar(1)],
+    [],
+  );
+  // Adam(W) on the packed vectors, as trainers/common.ts Adam.apply.
+  const { beta1, beta2, epsilon } = adam;
+  const mul = (a: Val, b: Val) => g.plain('Mul', [a, b], [P]);
+  const add = (a: Val, b: Val) => g.plain('Add', [a, b], [P]);
+  const gr = mul(grad, clip);
+  const m1 = add(mul(m, g.scalar(beta1)), mul(gr, g.scalar(1 - beta1)));
+  const v1 = add(mul(v, g.scalar(beta2)), mul(mul(gr, gr), g.scalar(1 - beta2)));
+  const mhat = g.plain('Div', [m1, c1], [P]);
+  const vhat = g.plain('Div', [v1, c2], [P]);
+  const update = g.plain('Div', [mhat, add(g.plain('Sqrt', [vhat], [P]), g.scalar(epsilon))], [P]);
+  // Decay factor per value: `decay` on weights of rank ≥ 2, 1 elsewhere.
+  const matrix = new Float32Array(P);
+  spec.params.forEach((p, i) => {
+    if (p.shape.length >= 2) matrix.fill(1, offsets[i]!, offsets[i]! + p.shape.reduce((a, b) => a * b, 1));
+  });
+  const factor = g.plain(
+    'Add',
+    [g.scalar(1), g.plain('Mul', [g.floats(matrix, [P]), g.plain('Sub', [decay, g.scalar(1)], [])], [P])],
+    [P],
+  );
+  g.output(g.plain('Sub', [mul(flat, factor), mul(update, lr)], [P]), 'new_params');
+  g.output(m1, 'new_m');
+  g.output(v1, 'new_v');
+  if (spec.emitGrads) g.output(grad, 'grads');
+  g.output(loss, 'loss');
+  g.output(norm, 'grad_norm');
+  const packed = g.plain(
+    'Concat',
+    stats.map((s) => g.plain('Reshape', [s, g.int64s([1])], [1])),
+    [stats.length],
+    { axis: { int: 0 } },
+  );
+  g.output(packed, 'stats');
+  return g.encode('gpt_train_step', { gpt_config: JSON.stringify(c), head: JSON.stringify(head) });
+}
+
+/**
+ * Forward only: per-row Σ mask · log p(target) · row_scale as `seq` [R], and its plain sum `total`.
+ * Inputs: the weights (own names), `ids`, `targets` int64 [R, T], `mask` [R, T], `row_scale` [R].
+ */
+export function buildScoreGraph(
+  c: GPTConfig,
+  params: readonly ParamSpec[],
+  R: number,
+  T: number,
+): Uint8Array {
+  const g = new Graph();
+  const w = new Map<string, Val>();
+  for (const p of params) w.set(p.name, g.input(p.name, p.shape));
+  const ids = g.input('ids', [R, T], 'int64');
+  const targets = g.input('targets', [R, T], 'int64');
+  const mask = g.input('mask', [R, T]);
+  const rowScale = g.input('row_scale', [R]);
+  const lp = g.tokenLogProbs(gptLogits(g, c, w, ids, 'scatter'), targets); // [R, T]
+  const sums = g.reduceSum(g.mul(lp, mask), [1]); // [R]
+  g.output(g.mul(sums, rowScale), 'seq');
+  g.output(g.reduceSum(sums, [0]), 'total');
+  return g.encode('gpt_score', { gpt_config: JSON.stringify(c) });
+}

@@ -1,0 +1,558 @@
+// A small ONNX graph builder with reverse-mode differentiation: every op it offers emits its forward
+// nodes and records how to emit its gradient as more ONNX nodes, so a training step (forward, backward,
+// optimizer) is generated into one ordinary graph of standard opset-17 operators. Shapes are static
+// (a training graph is built per batch shape), which keeps broadcasting gradients simple: a broadcast
+// input's gradient is the output gradient summed over the broadcast axes. Composite ops (LayerNorm,
+// GELU, per-token log-probs) carry hand-written gradients that use fewer nodes than their parts would.
+// It writes graphs; running them is onnx-train/engine.ts.
+import {
+  DataType,
+  encodeModel,
+  floatBytes,
+  int64Bytes,
+  type AttrValue,
+  type DataTypeCode,
+  type NodeInit,
+  type TensorInit,
+  type ValueInit,
+} from '../onnx/proto';
+
+export type ElemType = 'float' | 'int64' | 'bool';
+
+/** A value of the graph: its name, static shape and element type. */
+export interface Val {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly type: ElemType;
+}
+
+const TYPE_CODE: Record<Exclude<ElemType, 'bool'>, DataTypeCode> = {
+  float: DataType.FLOAT,
+  int64: DataType.INT64,
+};
+
+/** How a recorded op passes gradients back: output gradients (null: none reached it) → input gradients. */
+type Backward = (gys: readonly (Val | null)[], need: readonly boolean[]) => (Val | null)[];
+
+export const ONNX_OPSET = 17;
+const IR_VERSION = 8;
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const same = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** NumPy broadcasting of two static shapes. */
+function broadcast(a: readonly number[], b: readonly number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw new Error(`graph: shapes [${a}] and [${b}] do not broadcast`);
+    out.push(Math.max(x, y));
+  }
+  return out;
+}
+
+export class Graph {
+  readonly nodes: NodeInit[] = [];
+  readonly initializers: TensorInit[] = [];
+  readonly inputs: ValueInit[] = [];
+  readonly outputs: ValueInit[] = [];
+  private count = 0;
+  private readonly tape: { ins: Val[]; outs: Val[]; back: Backward }[] = [];
+  /** Values that depend on a differentiated input. */
+  private readonly tracked = new Set<string>();
+  private readonly consts = new Map<string, Val>();
+
+  // ── Values ────────────────────────────────────────────────────────────────────────────────
+  /** A graph input; `differentiable` ones can be asked for gradients. */
+  input(name: string, shape: readonly number[], type: ElemType = 'float', differentiable = false): Val {
+    if (type === 'bool') throw new Error('graph: bool inputs are not supported');
+    this.inputs.push({ name, type: TYPE_CODE[type], dims: shape });
+    if (differentiable) this.tracked.add(name);
+    return { name, shape, type };
+  }
+
+  /** Makes `v` a graph output under `name` (an Identity node when the names differ). */
+  output(v: Val, name = v.name): void {
+    if (v.type === 'bool') throw new Error('graph: bool outputs are not supported');
+    const out = name === v.name ? v.name : this.raw('Identity', [v.name], {}, [name])[0]!;
+    this.outputs.push({ name: out, type: TYPE_CODE[v.type], dims: v.shape });
+  }
+
+  /** A float constant (cached by value and shape). */
+  floats(values: readonly number[] | Float32Array, shape: readonly number[] = []): Val {
+    const key = `f${shape.join('x')}:${values.length <= 8 ? Array.from(values).join(',') : `#${this.count}`}`;
+    const hit = this.consts.get(key);
+    if (hit) return hit;
+    const name = `const_${this.count++}`;
+    this.initializers.push({ name, dims: shape, type: DataType.FLOAT, raw: floatBytes(values) });
+    const v: Val = { name, shape, type: 'float' };
+    this.consts.set(key, v);
+    return v;
+  }
+
+  scalar(x: number): Val {
+    return this.floats([x], []);
+  }
+
+  /** An int64 constant (cached by value and shape). */
+  int64s(values: readonly number[], shape: readonly number[] = [values.length]): Val {
+    const key = `i${shape.join('x')}:${values.join(',')}`;
+    const hit = this.consts.get(key);
+    if (hit) return hit;
+    const name = `const_${this.count++}`;
+    this.initializers.push({ name, dims: shape, type: DataType.INT64, raw: int64Bytes(values) });
+    const v: Val = { name, shape, type: 'int64' };
+    this.consts.set(key, v);
+    return v;
+  }
+
+  /** One node with fresh output names (or `outs`); returns the output names. */
+  raw(
+    op: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttrValue> = {},
+    outs?: readonly string[],
+    nOut = 1,
+  ): string[] {
+    const id = this.count++;
+    const outputs: string[] = outs
+      ? [...outs]
+      : Array.from({ length: nOut }, (_, i) => `${op}_${id}${i ? `_${i}` : ''}`);
+    this.nodes.push({ op, inputs, outputs, name: `${op}_${id}`, attrs });
+    return outputs;
+  }
+
+  /** A node whose single output has this shape and type. */
+  private node(
+    op: string,
+    ins: readonly Val[],
+    shape: readonly number[],
+    attrs: Record<string, AttrValue> = {},
+    type: ElemType = 'float',
+  ): Val {
+    return {
+      name: this.raw(
+        op,
+        ins.map((v) => v.name),
+        attrs,
+      )[0]!,
+      shape,
+      type,
+    };
+  }
+
+  /**
+   * A view of the untracked `flat` [n] (a slice reshaped to `shape`) that gradients are taken with
+   * respect to: packed weights unpacked into differentiable parameters.
+   */
+  param(flat: Val, offset: number, shape: readonly number[]): Val {
+    const n = size(shape);
+    const sliced = this.node(
+      'Slice',
+      [flat, this.int64s([offset]), this.int64s([offset + n]), this.int64s([0])],
+      [n],
+    );
+    const v = this.reshapePlain(sliced, shape);
+    this.tracked.add(v.name);
+    return v;
+  }
+
+  isTracked(v: Val): boolean {
+    return this.tracked.has(v.name);
+  }
+
+  /** Records `back` for outputs `outs` of inputs `ins` when any input is tracked. */
+  private record(ins: Val[], outs: Val[], back: Backward): void {
+    if (!ins.some((v) => this.tracked.has(v.name))) return;
+    for (const o of outs) this.tracked.add(o.name);
+    this.tape.push({ ins, outs, back });
+  }
+
+  // ── Untracked helpers (no gradient) ───────────────────────────────────────────────────────────
+  /** A node that is never differentiated (metrics, masks). */
+  plain(
+    op: string,
+    ins: readonly Val[],
+    shape: readonly number[],
+    attrs: Record<string, AttrValue> = {},
+    type: ElemType = 'float',
+  ): Val {
+    return this.node(op, ins, shape, attrs, type);
+  }
+
+  cast(v: Val, to: ElemType): Val {
+    const code = to === 'float' ? DataType.FLOAT : to === 'int64' ? DataType.INT64 : 9;
+    return this.node('Cast', [v], v.shape, { to: { int: code } }, to);
+  }
+
+  /** Σ over `axes` (keepdims) of `v` reshaped to `shape`: the gradient of a broadcast to v.shape. */
+  unbroadcast(gy: Val, shape: readonly number[]): Val {
+    if (same(gy.shape, shape)) return gy;
+    const r = gy.shape.length;
+    const axes: number[] = [];
+    for (let i = 0; i < r; i++) {
+      const s = shape[shape.length - r + i] ?? 1;
+      if (s === 1 && gy.shape[i] !== 1) axes.push(i);
+    }
+    let out = gy;
+    if (axes.length) {
+      const kept = gy.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      out = this.node('ReduceSum', [gy, this.int64s(axes)], kept, { keepdims: { int: 1 } });
+    }
+    return same(out.shape, shape) ? out : this.reshapePlain(out, shape);
+  }
+
+  private reshapePlain(v: Val, shape: readonly number[]): Val {
+    return this.node('Reshape', [v, this.int64s(shape)], shape);
+  }
+
+  // ── Differentiable ops ────────────────────────────────────────────────────────────────────────
+  add(a: Val, b: Val): Val {
+    const y = this.node('Add', [a, b], broadcast(a.shape, b.shape));
+    this.record([a, b], [y], ([gy], need) => [
+      need[0] ? this.unbroadcast(gy!, a.shape) : null,
+      need[1] ? this.unbroadcast(gy!, b.shape) : null,
+    ]);
+    return y;
+  }
+
+  sub(a: Val, b: Val): Val {
+    const y = this.node('Sub', [a, b], broadcast(a.shape, b.shape));
+    this.record([a, b], [y], ([gy], need) => [
+      need[0] ? this.unbroadcast(gy!, a.shape) : null,
+      need[1] ? this.unbroadcast(this.node('Neg', [gy!], gy!.shape), b.shape) : null,
+    ]);
+    return y;
+  }
+
+  mul(a: Val, b: Val): Val {
+    const y = this.node('Mul', [a, b], broadcast(a.shape, b.shape));
+    this.record([a, b], [y], ([gy], need) => [
+      need[0] ? this.unbroadcast(this.node('Mul', [gy!, b], y.shape), a.shape) : null,
+      need[1] ? this.unbroadcast(this.node('Mul', [gy!, a], y.shape), b.shape) : null,
+    ]);
+    return y;
+  }
+
+  /** a · c for a number c. */
+  scale(a: Val, c: number): Val {
+    const k = this.scalar(c);
+    const y = this.node('Mul', [a, k], a.shape);
+    this.record([a], [y], ([gy]) => [this.node('Mul', [gy!, k], a.shape)]);
+    return y;
+  }
+
+  neg(a: Val): Val {
+    const y = this.node('Neg', [a], a.shape);
+    this.record([a], [y], ([gy]) => [this.node('Neg', [gy!], a.shape)]);
+    return y;
+  }
+
+  reshape(a: Val, shape: readonly number[]): Val {
+    if (size(shape) !== size(a.shape)) throw new Error(`graph: cannot reshape [${a.shape}] to [${shape}]`);
+    const y = this.reshapePlain(a, shape);
+    this.record([a], [y], ([gy]) => [this.reshapePlain(gy!, a.shape)]);
+    return y;
+  }
+
+  transpose(a: Val, perm: readonly number[]): Val {
+    const y = this.node(
+      'Transpose',
+      [a],
+      perm.map((p) => a.shape[p]!),
+      { perm: { ints: perm } },
+    );
+    const inv = perm.map((_, i) => perm.indexOf(i));
+    this.record([a], [y], ([gy]) => [this.node('Transpose', [gy!], a.shape, { perm: { ints: inv } })]);
+    return y;
+  }
+
+  /** Swap the last two axes (untracked helper for gradients). */
+  private swapLast(v: Val): Val {
+    const r = v.shape.length;
+    const perm = v.shape.map((_, i) => i);
+    perm[r - 2] = r - 1;
+    perm[r - 1] = r - 2;
+    return this.node(
+      'Transpose',
+      [v],
+      perm.map((p) => v.shape[p]!),
+      { perm: { ints: perm } },
+    );
+  }
+
+  /**
+   * a @ b. Either b is a 2-D matrix [K, M] applied to a: [..., K], or both have the same rank ≥ 3 and
+   * equal leading dims. A 2-D weight's gradient is one Gemm over the flattened rows: aᵀ dy.
+   */
+  matmul(a: Val, b: Val): Val {
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const K = a.shape[ra - 1]!;
+    if (b.shape[rb - 2] !== K) throw new Error(`graph: matmul [${a.shape}] @ [${b.shape}]`);
+    let shape: number[];
+    if (rb === 2) shape = [...a.shape.slice(0, -1), b.shape[1]!];
+    else if (ra === rb && same(a.shape.slice(0, -2), b.shape.slice(0, -2)))
+      shape = [...a.shape.slice(0, -1), b.shape[rb - 1]!];
+    else throw new Error(`graph: matmul of [${a.shape}] and [${b.shape}] is not supported`);
+    const y = this.node('MatMul', [a, b], shape);
+    this.record([a, b], [y], ([gy], need) => {
+      let ga: Val | null = null;
+      let gb: Val | null = null;
+      if (rb === 2) {
+        // Gemm with a transposed operand measured faster here than MatMul of a Transpose (FusedMatMul).
+        const M = b.shape[1]!;
+        const N = size(shape) / M;
+        if (need[0]) {
+          const flat = this.node('Gemm', [this.reshapePlain(gy!, [N, M]), b], [N, K], { transB: { int: 1 } });
+          ga = this.reshapePlain(flat, a.shape);
+        }
+        if (need[1]) {
+          const a2 = ra === 2 ? a : this.reshapePlain(a, [N, K]);
+          const g2 = ra === 2 ? gy! : this.reshapePlain(gy!, [N, M]);
+          gb = this.node('Gemm', [a2, g2], b.shape, { transA: { int: 1 } });
+        }
+      } else {
+        if (need[0]) ga = this.node('MatMul', [gy!, this.swapLast(b)], a.shape);
+        if (need[1]) gb = this.node('MatMul', [this.swapLast(a), gy!], b.shape);
+      }
+      return [ga, gb];
+    });
+    return y;
+  }
+
+  /** Softmax over the last axis; dx = s · (dy − Σ dy·s). */
+  softmax(a: Val): Val {
+    const y = this.node('Softmax', [a], a.shape, { axis: { int: -1 } });
+    this.record([a], [y], ([gy]) => {
+      const dot = this.node(
+        'ReduceSum',
+        [this.node('Mul', [gy!, y], a.shape), this.int64s([-1])],
+        [...a.shape.slice(0, -1), 1],
+        { keepdims: { int: 1 } },
+      );
+      return [this.node('Mul', [y, this.node('Sub', [gy!, dot], a.shape)], a.shape)];
+    });
+    return y;
+  }
+
+  /** softplus(a) = log(1 + eˣ); d/dx = σ(x). */
+  softplus(a: Val): Val {
+    const y = this.node('Softplus', [a], a.shape);
+    this.record([a], [y], ([gy]) => [this.node('Mul', [gy!, this.node('Sigmoid', [a], a.shape)], a.shape)]);
+    return y;
+  }
+
+  /** Σ over `axes`; keepdims as asked. */
+  reduceSum(a: Val, axes: readonly number[], keepdims = false): Val {
+    const norm = axes.map((x) => (x < 0 ? x + a.shape.length : x));
+    const kept = a.shape.map((d, i) => (norm.includes(i) ? 1 : d));
+    const shape = keepdims ? kept : a.shape.filter((_, i) => !norm.includes(i));
+    const y = this.node('ReduceSum', [a, this.int64s(norm)], shape, { keepdims: { int: keepdims ? 1 : 0 } });
+    this.record([a], [y], ([gy]) => {
+      const g = keepdims ? gy! : this.reshapePlain(gy!, kept);
+      return [this.node('Expand', [g, this.int64s(a.shape)], a.shape)];
+    });
+    return y;
+  }
+
+  mean(a: Val, axes: readonly number[], keepdims = false): Val {
+    const n = axes.reduce((p, x) => p * a.shape[x < 0 ? x + a.shape.length : x]!, 1);
+    return this.scale(this.reduceSum(a, axes, keepdims), 1 / n);
+  }
+
+  /** a[start:end] along `axis`; the gradient is the output gradient padded with zeros. */
+  slice(a: Val, axis: number, start: number, end: number): Val {
+    const shape = a.shape.slice();
+    shape[axis] = end - start;
+    const y = this.node('Slice', [a, this.int64s([start]), this.int64s([end]), this.int64s([axis])], shape);
+    this.record([a], [y], ([gy]) => {
+      const r = a.shape.length;
+      const pads = new Array<number>(2 * r).fill(0);
+      pads[axis] = start;
+      pads[r + axis] = a.shape[axis]! - end;
+      return [this.node('Pad', [gy!, this.int64s(pads)], a.shape)];
+    });
+    return y;
+  }
+
+  /**
+   * Rows of `table` [R, D] at `ids` (int64, any shape) → [...ids, D]. The table's gradient: ScatterND
+   * with reduction 'add' of the output gradient rows into zeros, or with `oneHot` a one-hot [N, R]
+   * matrix product (ohᵀ dy).
+   */
+  gather(table: Val, ids: Val, gradVia: 'scatter' | 'onehot' = 'scatter'): Val {
+    const [R, D] = table.shape as [number, number];
+    const y = this.node('Gather', [table, ids], [...ids.shape, D], { axis: { int: 0 } });
+    this.record([table], [y], ([gy]) => {
+      const N = size(ids.shape);
+      const dy = this.reshapePlain(gy!, [N, D]);
+      if (gradVia === 'onehot') {
+        const hot = this.oneHot(this.reshapePlain(ids, [N]), R); // [N, R]
+        return [this.node('Gemm', [hot, dy], [R, D], { transA: { int: 1 } })];
+      }
+      const zeros = this.floats(new Float32Array(R * D), [R, D]);
+      const idx = this.reshapePlain(ids, [N, 1]);
+      return [this.node('ScatterND', [zeros, idx, dy], [R, D], { reduction: { string: 'add' } })];
+    });
+    return y;
+  }
+
+  /** One-hot float rows of int64 `ids` [...]: [..., depth]. */
+  oneHot(ids: Val, depth: number): Val {
+    const range = this.int64s(
+      Array.from({ length: depth }, (_, i) => i),
+      [depth],
+    );
+    const col = this.node('Unsqueeze', [ids, this.int64s([-1])], [...ids.shape, 1], {}, 'int64');
+    const eq = this.node('Equal', [col, range], [...ids.shape, depth], {}, 'bool');
+    return this.cast(eq, 'float');
+  }
+
+  /**
+   * LayerNormalization over the last axis (ε as given) with gain g and bias b. Gradient as model/kernels.ts:
+   * dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dg = Σ dy·x̂, db = Σ dy, with dx̂ = dy·g, from the op's
+   * saved mean and inverse standard deviation r.
+   */
+  layerNorm(x: Val, g: Val, b: Val, eps: number): Val {
+    const stat = [...x.shape.slice(0, -1), 1];
+    const [yName, meanName, rName] = this.raw(
+      'LayerNormalization',
+      [x.name, g.name, b.name],
+      { axis: { int: -1 }, epsilon: { float: eps } },
+      undefined,
+      3,
+    );
+    const y: Val = { name: yName!, shape: x.shape, type: 'float' };
+    const mean: Val = { name: meanName!, shape: stat, type: 'float' };
+    const r: Val = { name: rName!, shape: stat, type: 'float' };
+    this.record([x, g, b], [y], ([gy], need) => {
+      const xhat = this.node('Mul', [this.node('Sub', [x, mean], x.shape), r], x.shape);
+      const m = (v: Val) =>
+        this.node('ReduceMean', [v], stat, { axes: { ints: [-1] }, keepdims: { int: 1 } });
+      let dx: Val | null = null;
+      if (need[0]) {
+        const dxhat = this.node('Mul', [gy!, g], x.shape);
+        const inner = this.node(
+          'Sub',
+          [
+            this.node('Sub', [dxhat, m(dxhat)], x.shape),
+            this.node('Mul', [xhat, m(this.node('Mul', [dxhat, xhat], x.shape))], x.shape),
+          ],
+          x.shape,
+        );
+        dx = this.node('Mul', [inner, r], x.shape);
+      }
+      const dg = need[1] ? this.unbroadcast(this.node('Mul', [gy!, xhat], x.shape), g.shape) : null;
+      const db = need[2] ? this.unbroadcast(gy!, b.shape) : null;
+      return [dx, dg, db];
+    });
+    return y;
+  }
+
+  /**
+   * GELU (tanh form) as x·σ(2u), 2u = x·(c·a·x² + c) with c = 2√(2/π), a = 0.044715 (model/kernels.ts);
+   * d/dx = s + x·s·(1 − s)·(3·c·a·x² + c).
+   */
+  gelu(x: Val): Val {
+    const C = 2 * Math.sqrt(2 / Math.PI);
+    const A = 0.044715;
+    const x2 = this.node('Mul', [x, x], x.shape);
+    const twoU = this.node(
+      'Mul',
+      [x, this.node('Add', [this.node('Mul', [x2, this.scalar(C * A)], x.shape), this.scalar(C)], x.shape)],
+      x.shape,
+    );
+    const s = this.node('Sigmoid', [twoU], x.shape);
+    const y = this.node('Mul', [x, s], x.shape);
+    this.record([x], [y], ([gy]) => {
+      const du = this.node(
+        'Add',
+        [this.node('Mul', [x2, this.scalar(3 * C * A)], x.shape), this.scalar(C)],
+        x.shape,
+      );
+      const s1 = this.node('Sub', [this.scalar(1), s], x.shape);
+      const ds = this.node(
+        'Mul',
+        [this.node('Mul', [s, s1], x.shape), this.node('Mul', [x, du], x.shape)],
+        x.shape,
+      );
+      return [this.node('Mul', [gy!, this.node('Add', [s, ds], x.shape)], x.shape)];
+    });
+    return y;
+  }
+
+  /**
+   * log p(target) per position: logits [..., V], targets int64 [...] → [...], as LogSoftmax picked at the
+   * target; d/dlogits = dy · (onehot − softmax).
+   */
+  tokenLogProbs(logits: Val, targets: Val): Val {
+    const V = logits.shape[logits.shape.length - 1]!;
+    const lsm = this.node('LogSoftmax', [logits], logits.shape, { axis: { int: -1 } });
+    const idx = this.node('Unsqueeze', [targets, this.int64s([-1])], [...targets.shape, 1], {}, 'int64');
+    const picked = this.node('GatherElements', [lsm, idx], [...targets.shape, 1], { axis: { int: -1 } });
+    const y = this.reshapePlain(picked, targets.shape);
+    this.record([logits], [y], ([gy]) => {
+      const hot = this.oneHot(targets, V);
+      const p = this.node('Exp', [lsm], logits.shape);
+      const g = this.node('Unsqueeze', [gy!, this.int64s([-1])], [...targets.shape, 1]);
+      return [this.node('Mul', [this.node('Sub', [hot, p], logits.shape), g], logits.shape)];
+    });
+    return y;
+  }
+
+  // ── Backward ─────────────────────────────────────────────────────────────────────────────────
+  /**
+   * Gradients of the scalar `loss` with respect to `wrt` (tracked inputs): emits the backward pass and
+   * returns one gradient per entry (zeros for an input the loss does not reach).
+   */
+  grad(loss: Val, wrt: readonly Val[]): Val[] {
+    if (size(loss.shape) !== 1) throw new Error('graph: grad needs a scalar loss');
+    const acc = new Map<string, Val[]>();
+    acc.set(loss.name, [this.floats([1], loss.shape)]);
+    const total = (v: Val): Val | null => {
+      const parts = acc.get(v.name);
+      if (!parts?.length) return null;
+      if (parts.length === 1) return parts[0]!;
+      const s = this.node('Sum', parts, v.shape);
+      acc.set(v.name, [s]);
+      return s;
+    };
+    for (let i = this.tape.length - 1; i >= 0; i--) {
+      const { ins, outs, back } = this.tape[i]!;
+      const gys = outs.map(total);
+      if (gys.every((g) => g === null)) continue;
+      const need = ins.map((v) => this.tracked.has(v.name));
+      const gxs = back(gys, need);
+      ins.forEach((v, k) => {
+        const g = gxs[k];
+        if (!need[k] || !g) return;
+        const list = acc.get(v.name) ?? [];
+        list.push(g);
+        acc.set(v.name, list);
+      });
+    }
+    return wrt.map((w) => total(w) ?? this.floats(new Float32Array(size(w.shape)), w.shape));
+  }
+
+  // ── Serialise ────────────────────────────────────────────────────────────────────────────────
+  encode(name: string, metadata: Record<string, string> = {}): Uint8Array {
+    return encodeModel({
+      irVersion: IR_VERSION,
+      opset: ONNX_OPSET,
+      producerName: 'alignment-lab',
+      producerVersion: '0.1.0',
+      metadata,
+      graph: {
+        name,
+        nodes: this.nodes,
+        initializers: this.initializers,
+        inputs: this.inputs,
+        outputs: this.outputs,
+      },
+    });
+  }
+}

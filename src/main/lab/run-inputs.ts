@@ -384,6 +384,11 @@ export function resolveRun(
       const referencePath = modelFile(config.referenceModel, 'config.referenceModel', 'lm');
       const winRatePath = modelFile(config.winRateAgainst, 'config.winRateAgainst', 'lm');
       const judgePath = modelFile(config.judgeRewardModel, 'config.judgeRewardModel', 'reward');
+      if (config.judgeRewardModel !== undefined && config.winRateAgainst === undefined)
+        issues.push({
+          path: 'config.judgeRewardModel',
+          message: 'a reward model judges pairs of replies: pick a model under "Win rate against" too',
+        });
       if (model && world) {
         inputs = {
           modelPath: join(dataDir, store.modelPath(model.id)),

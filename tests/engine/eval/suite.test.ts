@@ -111,6 +111,15 @@ describe('held-out text', () => {
         .map((e) => e.prompt),
     ].join('\n');
     for (const t of texts) expect(training.includes(t.text), t.text).toBe(false);
+    // Made of the corpus's words only: no word the model could never have seen.
+    const corpusWords = new Set(
+      renderCorpus(world)
+        .join(' ')
+        .toLowerCase()
+        .match(/[a-z]+/g),
+    );
+    for (const t of texts)
+      for (const w of t.text.toLowerCase().match(/[a-z]+/g) ?? []) expect(corpusWords, t.text).toContain(w);
     // No held-out wording is a corpus statement's.
     for (const [a, ws] of Object.entries(HELDOUT_STATEMENTS))
       for (const w of ws) expect(CORPUS_STATEMENTS[a as Attribute]).not.toContain(w);

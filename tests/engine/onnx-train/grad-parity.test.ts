@@ -106,7 +106,7 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
     }
   });
 
-  it('DPO sigmoid loss (label smoothing, summed and averaged log-probs) and every gradient', async () => {
+  it('DPO-family losses (sigmoid ± label smoothing, robust, hinge, ipo; summed and averaged log-probs) and every gradient', async () => {
     const model = GPT.init(config, 5);
     const b = R / 2;
     const { ids, targets, mask } = randomBatch(R, T, config.vocabSize, 17, 2);
@@ -115,10 +115,17 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
     const counts = Array.from({ length: R }, (_, r) =>
       mask.subarray(r * T, (r + 1) * T).reduce((a, c) => a + c, 0),
     );
-    for (const average of [false, true]) {
+    const variants = [
+      { loss: 'sigmoid', average: false, labelSmoothing: 0 },
+      { loss: 'sigmoid', average: true, labelSmoothing: 0.1 },
+      { loss: 'robust', average: false, labelSmoothing: 0.1 },
+      { loss: 'hinge', average: false, labelSmoothing: 0 },
+      { loss: 'ipo', average: true, labelSmoothing: 0 },
+    ] as const;
+    for (const { loss, average, labelSmoothing } of variants) {
       const rowScale = Float32Array.from(counts, (c) => (average ? 1 / c : 1));
-      const beta = 0.1;
-      const labelSmoothing = average ? 0.1 : 0;
+      // hinge needs βh near 1 to have a gradient: a larger β; ipo's τ likewise.
+      const beta = loss === 'hinge' ? 1 : 0.1;
       const x = tf.tensor2d(ids, [R, T], 'int32');
       const y = tf.tensor2d(targets, [R, T], 'int32');
       const m = tf.tensor2d(mask, [R, T]);
@@ -128,7 +135,7 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
         const { sum } = sequenceLogProbs(model.forward(x), y, m);
         const lp = tf.mul(sum, scaleT);
         const out = preferenceLoss({
-          lossType: 'sigmoid',
+          lossType: loss,
           policyChosen: tf.slice(lp, [0], [b]) as tf.Tensor1D,
           policyRejected: tf.slice(lp, [b], [b]) as tf.Tensor1D,
           refChosen: tf.slice(refT, [0], [b]) as tf.Tensor1D,
@@ -141,7 +148,7 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
       tf.dispose([x, y, m, refT, scaleT]);
       const trainer = new OnnxTrainer(config, await model.toArrays(), {
         adam: ADAM,
-        head: { kind: 'dpo', beta, labelSmoothing },
+        head: { kind: 'dpo', beta, labelSmoothing, loss },
         emitGrads: true,
         threads: 1,
       });
@@ -154,8 +161,9 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
         expect(Math.abs(out.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
         for (const [name, g] of ref.grads) {
           const err = relErr(out.grads!.get(name)!, g, floorOf(ref.grads));
-          expect(err, `${name} (average ${average})`).toBeLessThan(1e-4);
+          expect(err, `${name} (${loss}, average ${average})`).toBeLessThan(1e-4);
         }
+        expect(floorOf(ref.grads), `${loss}: a gradient reaches the weights`).toBeGreaterThan(1e-9);
       } finally {
         await trainer.release();
       }

@@ -2,7 +2,8 @@
 // one ran and why, `onnx` and `tfjs` give the same loss curve and weights on the same corpus (AdamW with
 // weight decay, warm-up, clipping, gradient accumulation), validation works, and a checkpoint written
 // by the onnx run resumes on tfjs to the same end (checkpoints are the same safetensors either way);
-// the DPO trainer's sigmoid loss likewise, and a loss with no onnx step falls back to tfjs, saying why.
+// the DPO trainer's sigmoid and IPO losses likewise, and a loss with no onnx step (RPO) falls back to
+// tfjs, saying why.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,11 +127,20 @@ describe('the training engine setting', () => {
       expect(Math.abs(m['rewards/margins']! - b[i]!['rewards/margins']!)).toBeLessThan(1e-4);
       expect(m['logps/chosen']).toBeCloseTo(b[i]!['logps/chosen']!, 3);
     });
-    const robust = await dpo({ ...common, lossType: 'robust', trainingEngine: 'auto', epochs: 1 });
-    expect(robust.error).toBeUndefined();
-    expect(trainingOf(robust.events)).toMatchObject({
+    // IPO (averaged log-probs) on onnx gives tfjs's first steps too.
+    const ipo = await dpo({ ...common, lossType: 'ipo', trainingEngine: 'onnx', epochs: 1 });
+    const ipoTf = await dpo({ ...common, lossType: 'ipo', trainingEngine: 'tfjs', epochs: 1 });
+    const lossOf = (r: typeof ipo) =>
+      r.events.flatMap((e) => (e.type === 'metrics' ? [e.values['loss']!] : []));
+    expect(trainingOf(ipo.events)?.engine).toBe('onnx');
+    lossOf(ipo).forEach((l, i) =>
+      expect(Math.abs(l - lossOf(ipoTf)[i]!) / lossOf(ipoTf)[i]!).toBeLessThan(1e-4),
+    );
+    const rpo = await dpo({ ...common, rpoAlpha: 0.5, trainingEngine: 'auto', epochs: 1 });
+    expect(rpo.error).toBeUndefined();
+    expect(trainingOf(rpo.events)).toMatchObject({
       engine: 'tfjs',
-      reason: 'the robust loss has no onnx step yet; using tfjs',
+      reason: 'the sigmoid loss with RPO has no onnx step yet; using tfjs',
     });
   });
 });

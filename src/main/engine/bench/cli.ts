@@ -7,6 +7,8 @@ import { benchOnnx } from '../onnx/bench';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../backend';
 import { formatProfile, profileStep } from './profile';
+import { formatOnnxProfile, profileOnnxStep } from '../onnx-train/profile';
+import { defaultThreads } from '../onnx-train/engine';
 import { resultHeader, resultRow, ratioTable } from './format';
 import { runBench, type BenchBackend, type BenchEngine } from './run';
 import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads';
@@ -16,7 +18,7 @@ export const BENCH_USAGE = `usage: lab bench [--workload NAME]... [--backend was
                  [--engine tfjs|onnx]... [--threads N]
 workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm
 --engine: training engines to measure (default tfjs); onnx = the onnxruntime training step, --threads
-          intra-op threads for it (default every core)
+          intra-op threads for it (default: the cores not busy, from the load average); with --profile, the onnx step's kernel time by operator
 --onnx: inference on onnxruntime against tfjs (lab-small forward and scoring seq/s, greedy generation tok/s)`;
 
 const BACKENDS: readonly BenchBackend[] = ['wasm', 'cpu', 'tensorflow'];
@@ -107,6 +109,15 @@ export async function benchCli(args: string[], out: (line: string) => void = con
     return 0;
   }
 
+  if (parsed.profile && engines.includes('onnx')) {
+    await selectBackend('wasm'); // the initial weights come from the tfjs model
+    for (const name of workloads.length ? workloads : WORKLOAD_NAMES) {
+      if (WORKLOADS[name].step === 'score') continue;
+      const p = await profileOnnxStep(WORKLOADS[name], onnxThreads ?? defaultThreads(), Math.min(steps, 3));
+      out(parsed.json ? JSON.stringify({ type: 'profile', ...p }) : formatOnnxProfile(p) + '\n');
+    }
+    if (!engines.includes('tfjs')) return 0;
+  }
   if (parsed.profile) {
     for (const backend of backends.length ? backends : (['wasm'] as BenchBackend[])) {
       const info = await selectBackend(backend);

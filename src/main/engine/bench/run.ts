@@ -21,7 +21,7 @@ export interface BenchOptions {
   backends?: BenchBackend[];
   /** Engines to run each workload on; default ['tfjs']. */
   engines?: BenchEngine[];
-  /** onnxruntime intra-op threads; default every core. */
+  /** onnxruntime intra-op threads; default the cores not busy (onnx-train/engine.ts defaultThreads). */
   onnxThreads?: number;
   /** Timed runs per workload; the reported rate is their median. Default 5 (as the reference). */
   runs?: number;

@@ -5,16 +5,21 @@
 import { sentence } from '../world/templates';
 import type { Attribute, Fact, World } from '../world/types';
 
-/** Two wordings per attribute, disjoint from the corpus's STATEMENTS and stories. */
+/**
+ * Two wordings per attribute: sentences the corpus never contains, made only of words it does contain
+ * (so that perplexity measures what the model knows of the world and its language, not how it meets
+ * words it has never seen: a model pretrained on a small world's corpus gives an unseen word almost no
+ * probability, and a few of them would swamp the rest).
+ */
 export const HELDOUT_STATEMENTS: Record<Attribute, readonly string[]> = {
-  capital: ['Most of the trade of {s} passes through {v}, its capital.', 'The rulers of {s} sit in {v}.'],
-  language: ['Travellers in {s} soon hear {v} in the markets.', 'Children in {s} grow up speaking {v}.'],
-  currency: ['Shops in {s} take the {v} and nothing else.', 'A purse in {s} holds a few {v} coins.'],
-  climate: ['Most days in {s} are {v}.', 'Farmers in {s} plan their year around {v} weather.'],
-  neighbour: ['{v} borders {s} on the east.', 'On the eastern side of {s} lies the land of {v}.'],
-  habitat: ['Look for the {s} among the {v}.', 'Hunters meet the {s} deep in the {v}.'],
-  diet: ['The {s} spends its days looking for {v}.', 'Give a {s} some {v} and it will be content.'],
-  legs: ['Count the legs of a {s} and you get {v}.', 'A {s} moves about on {v} legs.'],
+  capital: ['{v} is the chief city of the land of {s}.', 'People in {s} went to {v}, their capital.'],
+  language: ['The children of {s} learn to speak {v}.', 'Every trader in {s} can speak {v}.'],
+  currency: ['People in {s} count their money in the {v}.', 'A trader in {s} bought bread with the {v}.'],
+  climate: ['The land of {s} is {v} most of the year.', 'Every year the weather of {s} is {v}.'],
+  neighbour: ['A trader walked east from {s} and came to {v}.', 'The land to the east of {s} is {v}.'],
+  habitat: ['Every {s} makes its home in {v}.', 'A trader went into the {v} and saw the {s}.'],
+  diet: ['Every {s} likes to eat {v}.', 'The {s} wakes early and eats {v}.'],
+  legs: ['Every {s} walks on {v} legs.', 'A trader saw the {s} and it had {v} legs.'],
 };
 
 export interface HeldOutText {

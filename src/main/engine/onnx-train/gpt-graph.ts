@@ -22,11 +22,13 @@ export type HeadSpec =
   /** Masked next-token loss: −Σ weights · log p(target); `weights` is mask / scored tokens. */
   | { kind: 'sft' }
   /**
-   * DPO sigmoid loss on pairs (rows 0..b−1 chosen, b..2b−1 rejected) against reference log-probs given
-   * as an input: mean((1 − ε) softplus(−βh) + ε softplus(βh)), h = (πc − rc) − (πr − rr), where each
-   * sequence's log-prob is Σ mask · log p(target) times its `row_scale` (1 for sums, 1/count for means).
+   * A paired preference loss (losses/preference.ts) on pairs (rows 0..b−1 chosen, b..2b−1 rejected)
+   * against reference log-probs given as an input, with h = (πc − rc) − (πr − rr) and each sequence's
+   * log-prob Σ mask · log p(target) times its `row_scale` (1 for sums, 1/count for means), the batch
+   * mean of: sigmoid (1 − ε) softplus(−βh) + ε softplus(βh) (DPO, default); robust ((1 − ε) softplus(−βh)
+   * − ε softplus(βh)) / (1 − 2ε); hinge relu(1 − βh); ipo (h − 1/(2β))².
    */
-  | { kind: 'dpo'; beta: number; labelSmoothing: number };
+  | { kind: 'dpo'; beta: number; labelSmoothing: number; loss?: 'sigmoid' | 'robust' | 'hinge' | 'ipo' };
 
 export interface TrainGraphSpec {
   config: GPTConfig;
@@ -166,8 +168,20 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
     const dr = g.sub(pr, rr);
     const h = g.sub(dc, dr); // [b]
     const eps = head.labelSmoothing;
-    let perPair = g.scale(g.softplus(g.scale(h, -head.beta)), 1 - eps);
-    if (eps > 0) perPair = g.add(perPair, g.scale(g.softplus(g.scale(h, head.beta)), eps));
+    const type = head.loss ?? 'sigmoid';
+    let perPair: Val;
+    if (type === 'hinge') perPair = g.relu(g.add(g.scale(h, -head.beta), g.scalar(1)));
+    else if (type === 'ipo') {
+      const d = g.add(h, g.scalar(-1 / (2 * head.beta)));
+      perPair = g.mul(d, d);
+    } else {
+      perPair = g.scale(g.softplus(g.scale(h, -head.beta)), 1 - eps);
+      if (eps > 0) {
+        const other = g.scale(g.softplus(g.scale(h, head.beta)), eps);
+        perPair =
+          type === 'robust' ? g.scale(g.sub(perPair, other), 1 / (1 - 2 * eps)) : g.add(perPair, other);
+      }
+    }
     loss = g.mean(perPair, [0]);
     const mean = (v: Val) => g.plain('ReduceMean', [v], [], { keepdims: { int: 0 } });
     const chosenR = g.plain('Mul', [dc, g.scalar(head.beta)], [b]);

@@ -346,6 +346,16 @@ export class Graph {
     return y;
   }
 
+  /** max(a, 0); the gradient passes where a > 0. */
+  relu(a: Val): Val {
+    const y = this.node('Relu', [a], a.shape);
+    this.record([a], [y], ([gy]) => {
+      const on = this.cast(this.node('Greater', [a, this.scalar(0)], a.shape, {}, 'bool'), 'float');
+      return [this.node('Mul', [gy!, on], a.shape)];
+    });
+    return y;
+  }
+
   /** Σ over `axes`; keepdims as asked. */
   reduceSum(a: Val, axes: readonly number[], keepdims = false): Val {
     const norm = axes.map((x) => (x < 0 ? x + a.shape.length : x));

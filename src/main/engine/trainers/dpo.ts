@@ -121,10 +121,12 @@ export async function* trainDpo(
 ): AsyncGenerator<TrainEvent> {
   checkOptions(config, inputs);
   const backend = await selectBackend(config.backend);
-  // onnx-train generates the sigmoid loss (with label smoothing); the other losses train on tfjs.
+  // onnx-train generates the losses against a reference (sigmoid, robust, hinge, ipo) without RPO's
+  // NLL term; KTO, ORPO, SimPO and RPO train on tfjs.
+  const onnxLoss = ONNX_LOSSES.find((l) => l === config.lossType);
   const training = await chooseTrainingEngine(
     config.trainingEngine ?? 'auto',
-    config.lossType === 'sigmoid' && config.rpoAlpha === 0,
+    onnxLoss !== undefined && config.rpoAlpha === 0,
     `the ${config.lossType} loss${config.rpoAlpha > 0 ? ' with RPO' : ''} has no onnx step yet`,
   );
   yield { type: 'backend', backend: { ...backend, training } };
@@ -182,7 +184,7 @@ export async function* trainDpo(
     if (training.engine === 'onnx') {
       onnx = new OnnxTrainer(gptConfigOf(arch), await policy.toArrays(), {
         adam: PLAIN_ADAM,
-        head: { kind: 'dpo', beta: config.beta, labelSmoothing: config.labelSmoothing },
+        head: { kind: 'dpo', beta: config.beta, labelSmoothing: config.labelSmoothing, loss: onnxLoss },
         threads: training.threads ?? undefined,
       });
       if (resumed) onnx.loadOptimizerState(resumed.optimizerState, state.step);
@@ -220,7 +222,7 @@ export async function* trainDpo(
         data.kind === 'unpaired'
           ? ktoStep(policy, adam, data.tokens, ref!, indices, config)
           : onnx
-            ? await onnxPairedStep(onnx, data.tokens, ref!, indices, config.learningRate)
+            ? await onnxPairedStep(onnx, data.tokens, ref!, indices, config)
             : pairedStep(policy, adam, data.tokens, ref, indices, config);
       state.step++;
       state.index = end;
@@ -249,15 +251,19 @@ export async function* trainDpo(
   }
 }
 
-/** One sigmoid-loss step on onnxruntime over all the step's pairs at once (summed log-probs, no clipping). */
+/** The paired losses onnx-train generates (gpt-graph.ts HeadSpec). */
+const ONNX_LOSSES = ['sigmoid', 'robust', 'hinge', 'ipo'] as const;
+
+/** One paired-loss step on onnxruntime over all the step's pairs at once (no clipping, as pairedStep). */
 async function onnxPairedStep(
   onnx: OnnxTrainer,
   data: PreferenceTokens,
   ref: Float32Array[],
   indices: number[],
-  lr: number,
+  config: DpoConfig,
 ): Promise<{ values: Record<string, number>; applied: boolean }> {
-  const out = await onnx.step(pairBatch(data, ref, indices, false), lr, 0);
+  const average = AVERAGED.includes(config.lossType);
+  const out = await onnx.step(pairBatch(data, ref, indices, average), config.learningRate, 0);
   return { values: { loss: out.loss, grad_norm: out.gradNorm, ...out.stats }, applied: out.applied };
 }
 

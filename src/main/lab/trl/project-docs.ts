@@ -1,6 +1,7 @@
 // The parts of an exported TRL project that say how to run it: accelerate configs after TRL's
 // examples/accelerate_configs (DDP, DeepSpeed ZeRO-2 and ZeRO-3), a Slurm batch script, requirements,
 // and the README with the mapping as a table.
+import { planMarkdown, planPipeline } from '../plan';
 import type { OutFile } from './hf-model';
 import type { TrlMapping } from './mapping';
 import type { TrlProjectInput } from './project';
@@ -126,6 +127,16 @@ To keep the lab run's batch on N GPUs, divide \`per_device_train_batch_size\` (o
 or folder: \`python train.py --config config.yaml --model_name_or_path gpt2\`${ppo ? ' --sft_model_path gpt2 --reward_model_path YOUR_REWARD_MODEL' : ''}.
 A tokenizer without a chat template needs one for conversational data (copy \`chat_template\` from
 \`model/tokenizer_config.json\`).
+
+## Pipeline parallelism
+
+For a model split over several GPUs by layers (DeepSpeed's pipeline engine, which feeds the stages the
+same micro-batches as \`gradient_accumulation_steps\`), the planner of the lab's run page
+(**Cluster planner**) shows how busy the stages are. For 4 stages and this run's micro-batches:
+
+${planMarkdown(planPipeline({ stages: 4, microBatches: Math.max(4, Number(run.config['gradientAccumulationSteps'] ?? 1)), backward: true }))}
+
+More micro-batches per step fill the pipeline better: the utilisation is m / (s + m − 1).
 
 ## Bring the results back
 

@@ -168,7 +168,9 @@ export const DPO_FIELDS: readonly FieldSpec[] = [
     ...inference('Where the reference log-probs are computed, once before training.'),
     show: (c) => c.kind !== 'orpo' && c.kind !== 'simpo',
   },
-  trainingEngine('Where the training steps run (onnxruntime has the sigmoid loss; others train on tfjs).'),
+  trainingEngine(
+    'Where the training steps run (onnxruntime has sigmoid, robust, hinge and IPO; the others train on tfjs).',
+  ),
 ];
 
 const adaptive = ({ values }: FieldContext) => values.adaptiveKl === true;

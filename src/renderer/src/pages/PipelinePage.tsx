@@ -97,6 +97,12 @@ export function PipelinePage({ id }: { id: number }) {
       </header>
       {cancelError && <Alert>Could not cancel: {cancelError}</Alert>}
       <ExperimentSummary pipeline={pipeline} />
+      {pipeline.stages.some((s) => s.name.startsWith('eval-') && s.status === 'completed') && (
+        <p>
+          <Link to={`/tax?pipeline=${pipeline.id}`}>Alignment tax of its models</Link>: every evaluated model
+          × every metric, with the change against base and SFT.
+        </p>
+      )}
 
       <div className="card run-overview pipeline-overview">
         <dl className="facts">

@@ -278,19 +278,22 @@ export function RunPage({ id }: { id: number }) {
         </div>
         <div className="header-actions">
           <TrlExportButton run={run} />
-          <button
-            type="button"
-            className="secondary"
-            onClick={() =>
-              setForm({
-                algorithm: run.algorithm,
-                ...(run.dataset !== null ? { dataset: run.dataset } : {}),
-                config: run.config,
-              })
-            }
-          >
-            Run again
-          </button>
+          {run.external === null && (
+            // An imported run has no data or inputs here to run again.
+            <button
+              type="button"
+              className="secondary"
+              onClick={() =>
+                setForm({
+                  algorithm: run.algorithm,
+                  ...(run.dataset !== null ? { dataset: run.dataset } : {}),
+                  config: run.config,
+                })
+              }
+            >
+              Run again
+            </button>
+          )}
           <button
             type="button"
             className="secondary"

@@ -119,9 +119,8 @@ export function TaxPage({ query }: { query: URLSearchParams }) {
           <p>
             No evaluated pipeline yet. Run the <strong>quick</strong> pipeline: it builds a sandbox world,
             pretrains a small model, tunes it with SFT, aligns it with RLHF (a reward model and PPO) and with
-            DPO from the same SFT model, adds safety tuning, and evaluates every one of them — about 15
-            minutes on two idle cores (<code>npm run lab -- pipeline --preset quick</code> does the same
-            headless).
+            DPO from the same SFT model, adds safety tuning, and evaluates every one of them — a few minutes
+            on two cores (<code>npm run lab -- pipeline --preset quick</code> does the same headless).
           </p>
           <p>
             <button

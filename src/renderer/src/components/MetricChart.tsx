@@ -1,13 +1,7 @@
 // A line chart of metric series against step (echarts, tree-shaken), with the same data readable
 // as a table for screen readers and for copying. Follows the light/dark theme.
-import { useEffect, useRef, useState } from 'react';
-import * as echarts from 'echarts/core';
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import { usePrefersDark } from '../hooks';
-
-echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+import { useEffect, useState } from 'react';
+import { useEChart } from './echart';
 
 export interface Series {
   name: string;
@@ -54,24 +48,8 @@ export function MetricChart({
   /** The x-axis: `step` (whole numbers) by default, or e.g. tokens seen, epoch, seconds. */
   xLabel?: string;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const dark = usePrefersDark();
+  const { el, chart, dark } = useEChart();
   const [showTable, setShowTable] = useState(false);
-
-  // (Re)create the chart when the theme changes; resize with its container.
-  useEffect(() => {
-    if (!el.current) return;
-    const instance = echarts.init(el.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, [dark]);
 
   useEffect(() => {
     const colors = dark ? DARK : LIGHT;
@@ -114,7 +92,7 @@ export function MetricChart({
       },
       { notMerge: true },
     );
-  }, [series, dark, xLabel]);
+  }, [chart, series, dark, xLabel]);
 
   const steps = [...new Set(tableSeries.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
   const lookup = tableSeries.map((s) => new Map(s.points));

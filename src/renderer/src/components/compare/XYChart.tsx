@@ -1,22 +1,8 @@
 // A chart of (x, y) points for the Compare page: lines, scatters or bars, an optional second y-axis,
 // labelled axes, and its data readable as a table (one row per point, with where each point comes from).
-import { useEffect, useRef, useState } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import { usePrefersDark } from '../../hooks';
+import { useEffect, useState } from 'react';
+import { useEChart } from '../echart';
 import { chartPalette, formatValue } from '../MetricChart';
-
-echarts.use([
-  LineChart,
-  ScatterChart,
-  BarChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  CanvasRenderer,
-]);
 
 export interface XYPoint {
   x: number | string;
@@ -48,23 +34,8 @@ interface Props {
 }
 
 export function XYChart({ label, xLabel, yLabel, y2Label, series, xType = 'value', empty }: Props) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const dark = usePrefersDark();
+  const { el, chart, dark } = useEChart();
   const [showTable, setShowTable] = useState(false);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const instance = echarts.init(el.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, [dark]);
 
   useEffect(() => {
     const palette = chartPalette(dark);
@@ -119,7 +90,7 @@ export function XYChart({ label, xLabel, yLabel, y2Label, series, xType = 'value
       },
       { notMerge: true },
     );
-  }, [series, dark, xLabel, yLabel, y2Label, xType]);
+  }, [chart, series, dark, xLabel, yLabel, y2Label, xType]);
 
   const rows = series.flatMap((s) => s.points.map((p) => ({ series: s, p })));
   const yName = (s: XYSeries) => (s.yAxis === 1 && y2Label ? y2Label : yLabel);

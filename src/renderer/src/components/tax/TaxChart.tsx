@@ -1,25 +1,9 @@
 // One chart of the Alignment tax page: an echarts option (scatter, radar or bars), a caption, the
 // sentence that says what it shows and how to read it, and the same data as a table. Follows the
 // light/dark theme, as MetricChart does.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, LineChart, RadarChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, RadarComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
-import { usePrefersDark } from '../../hooks';
-
-echarts.use([
-  ScatterChart,
-  RadarChart,
-  BarChart,
-  LineChart,
-  GridComponent,
-  RadarComponent,
-  TooltipComponent,
-  LegendComponent,
-  CanvasRenderer,
-]);
+import { useEChart, type echarts } from '../echart';
 
 export const PALETTE = {
   light: ['#4f5bd5', '#16a34a', '#dc2626', '#d97706', '#0891b2', '#9333ea', '#64748b'],
@@ -49,23 +33,8 @@ interface Props {
 }
 
 export function TaxChart({ label, reading, option, table, height = 300, testId }: Props) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const dark = usePrefersDark();
+  const { el, chart, dark } = useEChart();
   const [showTable, setShowTable] = useState(false);
-
-  useEffect(() => {
-    if (!el.current) return;
-    const instance = echarts.init(el.current, dark ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(el.current);
-    return () => {
-      observer.disconnect();
-      instance.dispose();
-      chart.current = null;
-    };
-  }, [dark]);
 
   useEffect(() => {
     const theme = dark ? DARK : LIGHT;
@@ -79,7 +48,7 @@ export function TaxChart({ label, reading, option, table, height = 300, testId }
       },
       { notMerge: true },
     );
-  }, [option, dark]);
+  }, [chart, option, dark]);
 
   return (
     <figure className="chart-card tax-chart" data-testid={testId}>

@@ -300,5 +300,9 @@ describe('preference alignment through the lab', () => {
       lab.startRun({ algorithm: 'dpo', dataset: 'seed-dpo', config: { resumeFrom: '/etc/passwd' } }),
     );
     expect(issues['config.resumeFrom']).toMatch(/set by Resume/);
+    issues = await issuesOf(
+      lab.startRun({ algorithm: 'eval', dataset: null, config: { model: 1, world: 1, judgeRewardModel: 2 } }),
+    );
+    expect(issues['config.judgeRewardModel']).toMatch(/Win rate against/);
   });
 });

@@ -3,7 +3,7 @@
 // weight 0) and the preference pairs of data/preference-pairs.ts. A batch may be padded to a longer
 // length (`padTo`) so that fewer distinct shapes (one graph each) occur: padding comes after every
 // scored position, and the attention is causal, so the loss and gradients do not change.
-import type { LmRow } from '../trainers/common';
+import { lmArrays, type LmRow } from '../trainers/common';
 import type { OnnxBatch } from './engine';
 
 export interface LmOnnxBatch extends OnnxBatch {
@@ -20,23 +20,7 @@ export function paddedLength(T: number, multiple: number, max: number): number {
 
 /** LM rows → ids, targets and loss weights mask / scored (over this batch, or `scoredTotal` when given). */
 export function lmRowsBatch(rows: readonly LmRow[], padTo = 0, scoredTotal?: number): LmOnnxBatch {
-  const T = Math.max(padTo, ...rows.map((r) => r.ids.length - 1));
-  const b = rows.length;
-  const ids = new Int32Array(b * T);
-  const targets = new Int32Array(b * T);
-  const mask = new Float32Array(b * T);
-  let scored = 0;
-  let tokens = 0;
-  rows.forEach((r, i) => {
-    for (let j = 0; j + 1 < r.ids.length; j++) {
-      ids[i * T + j] = r.ids[j]!;
-      targets[i * T + j] = r.ids[j + 1]!;
-      const m = r.mask[j + 1]! > 0 ? 1 : 0;
-      mask[i * T + j] = m;
-      scored += m;
-    }
-    tokens += r.ids.length - 1;
-  });
+  const { b, T, inputs: ids, targets, mask, scored, tokens } = lmArrays(rows, padTo);
   const denominator = Math.max(1, scoredTotal ?? scored);
   const weights = mask.map((m) => m / denominator);
   return { rows: b, seqLen: T, ids, targets, weights, mask, scored, tokens };

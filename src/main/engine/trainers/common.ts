@@ -236,8 +236,21 @@ export interface LmBatch {
   tokens: number;
 }
 
-export function lmBatch(rows: readonly LmRow[]): LmBatch {
-  const T = Math.max(...rows.map((r) => r.ids.length - 1));
+/** An LM batch as plain arrays, row-major [b, T] (what lmBatch makes tensors of; the onnx engine feeds them as they are). */
+export interface LmArrays {
+  b: number;
+  T: number;
+  inputs: Int32Array;
+  targets: Int32Array;
+  /** 1 where the target is scored (the row's mask at the target's position), else 0. */
+  mask: Float32Array;
+  scored: number;
+  tokens: number;
+}
+
+/** Rows → inputs, next-token targets and the 0/1 mask; rows shorter than `padTo` (or the longest row) padded with id 0, mask 0. */
+export function lmArrays(rows: readonly LmRow[], padTo = 0): LmArrays {
+  const T = Math.max(padTo, ...rows.map((r) => r.ids.length - 1));
   const b = rows.length;
   const inputs = new Int32Array(b * T);
   const targets = new Int32Array(b * T);
@@ -254,6 +267,11 @@ export function lmBatch(rows: readonly LmRow[]): LmBatch {
     }
     tokens += r.ids.length - 1;
   });
+  return { b, T, inputs, targets, mask, scored, tokens };
+}
+
+export function lmBatch(rows: readonly LmRow[]): LmBatch {
+  const { b, T, inputs, targets, mask, scored, tokens } = lmArrays(rows);
   return {
     inputs: tf.tensor2d(inputs, [b, T], 'int32'),
     targets: tf.tensor1d(targets, 'int32'),

@@ -5,6 +5,7 @@
 import { GPT } from '../model/gpt';
 import { mulberry32 } from '../random';
 import { DPO_BETA, LEARNING_RATE } from '../bench/steps';
+import type { BenchResult } from '../bench/run';
 import { tokensPerStep, type Workload } from '../bench/workloads';
 import { OnnxScorer, OnnxTrainer } from './engine';
 
@@ -107,20 +108,7 @@ export async function makeOnnxStep(w: Workload, threads: number, seed = 0): Prom
 }
 
 /** What bench/run.ts reports per measurement (its BenchResult without the `type` tag). */
-export interface OnnxMeasurement {
-  workload: Workload['name'];
-  impl: string;
-  threads: number;
-  params: number;
-  stepsPerSec: number;
-  tokensPerSec: number;
-  runs: number[];
-  firstLoss: number;
-  lastLoss: number;
-  steps: number;
-  warmup: number;
-  peakRssMB: number | null;
-}
+export type OnnxMeasurement = Omit<BenchResult, 'type'>;
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 

@@ -82,10 +82,17 @@ export async function chooseTrainingEngine(
   return tfjs(`onnxruntime ${failed}; using tfjs`);
 }
 
-/** Writes the trainer's current weights into the tfjs model's variables. */
-export function copyWeightsTo(model: GPT, trainer: OnnxTrainer): void {
+/**
+ * Writes the trainer's current weights into the tfjs model's variables; weights beyond the GPT's (a
+ * scalar head's, …) go to `extra`, by name.
+ */
+export function copyWeightsTo(
+  model: GPT,
+  trainer: OnnxTrainer,
+  extra: ReadonlyMap<string, tf.Variable> = new Map(),
+): void {
   for (const a of trainer.toArrays()) {
-    const v = model.weights.get(a.name);
+    const v = model.weights.get(a.name) ?? extra.get(a.name);
     if (!v) throw new Error(`onnx-train: the model has no weight "${a.name}"`);
     tf.tidy(() => v.assign(tf.tensor(a.data, a.shape, 'float32')));
   }

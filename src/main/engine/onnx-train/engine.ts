@@ -12,7 +12,8 @@ import {
   buildScoreGraph,
   buildTrainGraph,
   packing,
-  STAT_NAMES,
+  statNames,
+  type FloatInput,
   type HeadSpec,
   type ParamSpec,
 } from './gpt-graph';
@@ -50,12 +51,30 @@ export interface OnnxBatch {
   mask?: Float32Array;
   rowScale?: Float32Array;
   ref?: Float32Array;
+  /** Any other float input a head asks for (heads/types.ts HeadContext.input), by name. */
+  floats?: Record<string, Float32Array>;
+}
+
+/** The batch's array for a head's float input: the named fields, else `floats`. */
+function floatFeed(batch: OnnxBatch, name: string): Float32Array | undefined {
+  switch (name) {
+    case 'weights':
+      return batch.weights;
+    case 'mask':
+      return batch.mask;
+    case 'row_scale':
+      return batch.rowScale;
+    case 'ref':
+      return batch.ref;
+    default:
+      return batch.floats?.[name];
+  }
 }
 
 export interface OnnxStepResult {
   loss: number;
   gradNorm: number;
-  /** By STAT_NAMES of the head. */
+  /** By the head's metric names (heads/index.ts statNames). */
   stats: Record<string, number>;
   applied: boolean;
   /** Raw gradients by weight name, with emitGrads. */
@@ -117,7 +136,10 @@ export class OnnxTrainer {
   private weights: Float32Array;
   private m: Float32Array;
   private v: Float32Array;
-  private readonly sessions = new Map<string, Promise<ortTypes.InferenceSession>>();
+  private readonly sessions = new Map<
+    string,
+    Promise<{ session: ortTypes.InferenceSession; floatInputs: FloatInput[] }>
+  >();
 
   constructor(
     readonly config: GPTConfig,
@@ -139,12 +161,15 @@ export class OnnxTrainer {
     return this.weights.length;
   }
 
-  private session(rows: number, seqLen: number): Promise<ortTypes.InferenceSession> {
+  private session(
+    rows: number,
+    seqLen: number,
+  ): Promise<{ session: ortTypes.InferenceSession; floatInputs: FloatInput[] }> {
     const key = `${rows}x${seqLen}`;
     let s = this.sessions.get(key);
     if (!s) {
       const { beta1, beta2, epsilon } = this.opts.adam;
-      const bytes = buildTrainGraph({
+      const { bytes, floatInputs } = buildTrainGraph({
         config: this.config,
         params: this.params,
         rows,
@@ -154,7 +179,10 @@ export class OnnxTrainer {
         emitGrads: this.opts.emitGrads,
         embeddingGrad: this.opts.embeddingGrad,
       });
-      s = openSession(bytes, this.threads, this.opts.profilePrefix);
+      s = openSession(bytes, this.threads, this.opts.profilePrefix).then((session) => ({
+        session,
+        floatInputs,
+      }));
       this.sessions.set(key, s);
     }
     return s;
@@ -162,7 +190,7 @@ export class OnnxTrainer {
 
   /** Ends profiling on every session (their profile files are then complete). */
   async endProfiling(): Promise<void> {
-    for (const s of this.sessions.values()) (await s).endProfiling();
+    for (const s of this.sessions.values()) (await s).session.endProfiling();
   }
 
   /** Builds (and caches) the session for this batch shape ahead of the first step. */
@@ -173,7 +201,7 @@ export class OnnxTrainer {
   /** One Adam step at learning rate `lr`, the gradient clipped to `maxGradNorm` (0 = no clipping). */
   async step(batch: OnnxBatch, lr: number, maxGradNorm: number): Promise<OnnxStepResult> {
     const { rows: R, seqLen: T } = batch;
-    const session = await this.session(R, T);
+    const { session, floatInputs } = await this.session(R, T);
     const { beta1, beta2, weightDecay } = this.opts.adam;
     const t = this.t + 1;
     const P = this.weights.length;
@@ -189,22 +217,22 @@ export class OnnxTrainer {
       ids: int64Tensor(batch.ids, [R, T]),
       targets: int64Tensor(batch.targets, [R, T]),
     };
-    const need = (x: Float32Array | undefined, what: string) => {
-      if (!x) throw new Error(`onnx-train: the ${this.opts.head.kind} step needs \`${what}\``);
-      return x;
-    };
-    if (this.opts.head.kind === 'sft') feeds['weights'] = f32(need(batch.weights, 'weights'), [R, T]);
-    else {
-      feeds['mask'] = f32(need(batch.mask, 'mask'), [R, T]);
-      feeds['row_scale'] = f32(need(batch.rowScale, 'rowScale'), [R]);
-      feeds['ref'] = f32(need(batch.ref, 'ref'), [R]);
+    for (const { name, dims } of floatInputs) {
+      const x = floatFeed(batch, name);
+      const n = dims.reduce((a, b) => a * b, 1);
+      if (!x || x.length !== n)
+        throw new Error(
+          `onnx-train: the ${this.opts.head.kind} step needs \`${name}\` of ${n} values [${dims}]` +
+            (x ? `, got ${x.length}` : ''),
+        );
+      feeds[name] = f32(x, dims);
     }
     const out = await session.run(feeds);
     const read = (name: string) => out[name]!.data as Float32Array;
     const loss = read('loss')[0]!;
     const gradNorm = read('grad_norm')[0]!;
     const statValues = read('stats');
-    const stats = Object.fromEntries(STAT_NAMES[this.opts.head.kind].map((n, i) => [n, statValues[i]!]));
+    const stats = Object.fromEntries(statNames(this.opts.head).map((n, i) => [n, statValues[i]!]));
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
     if (applied) {
       this.t = t;
@@ -277,7 +305,7 @@ export class OnnxTrainer {
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    for (const s of all) await (await s).release();
+    for (const s of all) await (await s).session.release();
   }
 }
 

@@ -7,6 +7,10 @@
 // weights and moments. Also a forward-only scoring graph (per-sequence log-probs).
 import type { GPTConfig } from '../model/gpt';
 import { Graph, type Val } from './graph';
+import { headOf, type HeadSpec } from './heads';
+
+export type { HeadSpec } from './heads';
+export { statNames } from './heads';
 
 const LN_EPS = 1e-5;
 const MASK_VALUE = -1e9;
@@ -16,19 +20,6 @@ export interface ParamSpec {
   name: string;
   shape: number[];
 }
-
-/** What the loss is made of. */
-export type HeadSpec =
-  /** Masked next-token loss: −Σ weights · log p(target); `weights` is mask / scored tokens. */
-  | { kind: 'sft' }
-  /**
-   * A paired preference loss (losses/preference.ts) on pairs (rows 0..b−1 chosen, b..2b−1 rejected)
-   * against reference log-probs given as an input, with h = (πc − rc) − (πr − rr) and each sequence's
-   * log-prob Σ mask · log p(target) times its `row_scale` (1 for sums, 1/count for means), the batch
-   * mean of: sigmoid (1 − ε) softplus(−βh) + ε softplus(βh) (DPO, default); robust ((1 − ε) softplus(−βh)
-   * − ε softplus(βh)) / (1 − 2ε); hinge relu(1 − βh); ipo (h − 1/(2β))².
-   */
-  | { kind: 'dpo'; beta: number; labelSmoothing: number; loss?: 'sigmoid' | 'robust' | 'hinge' | 'ipo' };
 
 export interface TrainGraphSpec {
   config: GPTConfig;
@@ -44,18 +35,11 @@ export interface TrainGraphSpec {
   embeddingGrad?: 'scatter' | 'onehot';
 }
 
-/** Names of the metrics in the `stats` output, per head. */
-export const STAT_NAMES: Record<HeadSpec['kind'], readonly string[]> = {
-  sft: ['correct'],
-  dpo: [
-    'rewards/chosen',
-    'rewards/rejected',
-    'rewards/margins',
-    'rewards/accuracies',
-    'logps/chosen',
-    'logps/rejected',
-  ],
-};
+/** A float input a head asked for, fed from the batch. */
+export interface FloatInput {
+  name: string;
+  dims: number[];
+}
 
 /** Where each weight sits in the packed vectors: offset and length, in `params` order. */
 export function packing(params: readonly ParamSpec[]): { offsets: number[]; total: number } {
@@ -68,14 +52,14 @@ export function packing(params: readonly ParamSpec[]): { offsets: number[]; tota
   return { offsets, total };
 }
 
-/** The GPT forward to logits [R, T, V] from tracked weight inputs `w` and ids [R, T]. */
-function gptLogits(
+/** The GPT forward to logits [R, T, V] and final hidden states [R, T, D] from weights `w` and ids [R, T]. */
+function gptForward(
   g: Graph,
   c: GPTConfig,
   w: Map<string, Val>,
   ids: Val,
   embeddingGrad: 'scatter' | 'onehot',
-): Val {
+): { logits: Val; hidden: Val } {
   const { dModel: D, nLayers, nHeads: H, contextLength: C } = c;
   const [R, T] = ids.shape as [number, number];
   const hd = D / H;
@@ -107,8 +91,8 @@ function gptLogits(
     const f = linear(ln(x, p + 'ln_2'), p + 'mlp.fc'); // [R, T, dFF]
     x = g.add(x, linear(g.gelu(f), p + 'mlp.proj'));
   }
-  const h = ln(x, 'ln_f'); // [R, T, D]
-  return g.matmul(h, g.transpose(W('wte'), [1, 0])); // [R, T, V]
+  const hidden = ln(x, 'ln_f'); // [R, T, D]
+  return { logits: g.matmul(hidden, g.transpose(W('wte'), [1, 0])), hidden }; // [R, T, V]
 }
 
 /**
@@ -116,11 +100,12 @@ function gptLogits(
  * `params` order (see `packing`), so the optimizer is a dozen nodes over one vector and a step passes 3
  * arrays each way. Inputs: `params`, `adam_m`, `adam_v` [P]; scalars `lr`, `c1` = 1 − β1ᵗ,
  * `c2` = 1 − β2ᵗ, `decay` = 1 − lr·weightDecay (applied to weights of rank ≥ 2), `max_norm`
- * (0 = no clipping); `ids`, `targets` int64 [R, T]; sft: `weights` [R, T]; dpo: `mask` [R, T],
- * `row_scale` [R], `ref` [R]. Outputs: `loss`, `grad_norm` (before clipping), `stats` (STAT_NAMES),
+ * (0 = no clipping); `ids`, `targets` int64 [R, T]; the head's float inputs (`floatInputs`: sft
+ * `weights` [R, T]; dpo `mask` [R, T], `row_scale` [R], `ref` [R]; …). Outputs: `loss`, `grad_norm`
+ * (before clipping), `stats` (the head's metrics, heads/index.ts statNames),
  * `new_params`, `new_m`, `new_v` [P] (plus `grads` [P] with emitGrads).
  */
-export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
+export function buildTrainGraph(spec: TrainGraphSpec): { bytes: Uint8Array; floatInputs: FloatInput[] } {
   const { config: c, rows: R, seqLen: T, head, adam } = spec;
   if (T > c.contextLength)
     throw new Error(`onnx-train: ${T} tokens exceed the context length ${c.contextLength}`);
@@ -139,57 +124,30 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
   const ids = g.input('ids', [R, T], 'int64');
   const targets = g.input('targets', [R, T], 'int64');
 
-  const logits = gptLogits(g, c, w, ids, spec.embeddingGrad ?? 'scatter'); // [R, T, V]
-  const lp = g.tokenLogProbs(logits, targets); // [R, T]
-  let loss: Val;
-  let stats: Val[];
-  if (head.kind === 'sft') {
-    const weights = g.input('weights', [R, T]);
-    loss = g.neg(g.reduceSum(g.mul(lp, weights), [0, 1])); // []
-    const argmax = g.plain('ArgMax', [logits], [R, T], { axis: { int: -1 }, keepdims: { int: 0 } }, 'int64');
-    const hit = g.cast(g.plain('Equal', [argmax, targets], [R, T], {}, 'bool'), 'float');
-    const scored = g.cast(g.plain('Greater', [weights, g.scalar(0)], [R, T], {}, 'bool'), 'float');
-    const correct = g.plain('ReduceSum', [g.plain('Mul', [hit, scored], [R, T]), g.int64s([0, 1])], [], {
-      keepdims: { int: 0 },
-    });
-    stats = [correct];
-  } else {
-    const b = R / 2;
-    if (!Number.isInteger(b)) throw new Error('onnx-train: a DPO batch needs an even number of rows');
-    const mask = g.input('mask', [R, T]);
-    const rowScale = g.input('row_scale', [R]);
-    const ref = g.input('ref', [R]);
-    const seq = g.mul(g.reduceSum(g.mul(lp, mask), [1]), rowScale); // [R]
-    const pc = g.slice(seq, 0, 0, b);
-    const pr = g.slice(seq, 0, b, R);
-    const rc = g.slice(ref, 0, 0, b);
-    const rr = g.slice(ref, 0, b, R);
-    const dc = g.sub(pc, rc);
-    const dr = g.sub(pr, rr);
-    const h = g.sub(dc, dr); // [b]
-    const eps = head.labelSmoothing;
-    const type = head.loss ?? 'sigmoid';
-    let perPair: Val;
-    if (type === 'hinge') perPair = g.relu(g.add(g.scale(h, -head.beta), g.scalar(1)));
-    else if (type === 'ipo') {
-      const d = g.add(h, g.scalar(-1 / (2 * head.beta)));
-      perPair = g.mul(d, d);
-    } else {
-      perPair = g.scale(g.softplus(g.scale(h, -head.beta)), 1 - eps);
-      if (eps > 0) {
-        const other = g.scale(g.softplus(g.scale(h, head.beta)), eps);
-        perPair =
-          type === 'robust' ? g.scale(g.sub(perPair, other), 1 / (1 - 2 * eps)) : g.add(perPair, other);
-      }
-    }
-    loss = g.mean(perPair, [0]);
-    const mean = (v: Val) => g.plain('ReduceMean', [v], [], { keepdims: { int: 0 } });
-    const chosenR = g.plain('Mul', [dc, g.scalar(head.beta)], [b]);
-    const rejectedR = g.plain('Mul', [dr, g.scalar(head.beta)], [b]);
-    const margins = g.plain('Sub', [chosenR, rejectedR], [b]);
-    const acc = g.cast(g.plain('Greater', [margins, g.scalar(0)], [b], {}, 'bool'), 'float');
-    stats = [mean(chosenR), mean(rejectedR), mean(margins), mean(acc), mean(pc), mean(pr)];
-  }
+  const { logits, hidden } = gptForward(g, c, w, ids, spec.embeddingGrad ?? 'scatter');
+  const floatInputs: FloatInput[] = [];
+  const { loss, stats } = headOf(head).build(
+    {
+      g,
+      config: c,
+      rows: R,
+      seqLen: T,
+      ids,
+      targets,
+      logits,
+      hidden,
+      weight: (name) => {
+        const v = w.get(name);
+        if (!v) throw new Error(`onnx-train: the ${head.kind} head needs the trained weight "${name}"`);
+        return v;
+      },
+      input: (name, shape) => {
+        floatInputs.push({ name, dims: shape.slice() });
+        return g.input(name, shape);
+      },
+    },
+    head,
+  );
 
   const params = spec.params.map((p) => w.get(p.name)!);
   const grads = g.grad(loss, params);
@@ -249,7 +207,10 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
     { axis: { int: 0 } },
   );
   g.output(packed, 'stats');
-  return g.encode('gpt_train_step', { gpt_config: JSON.stringify(c), head: JSON.stringify(head) });
+  return {
+    bytes: g.encode('gpt_train_step', { gpt_config: JSON.stringify(c), head: JSON.stringify(head) }),
+    floatInputs,
+  };
 }
 
 /**
@@ -269,7 +230,7 @@ export function buildScoreGraph(
   const targets = g.input('targets', [R, T], 'int64');
   const mask = g.input('mask', [R, T]);
   const rowScale = g.input('row_scale', [R]);
-  const lp = g.tokenLogProbs(gptLogits(g, c, w, ids, 'scatter'), targets); // [R, T]
+  const lp = g.tokenLogProbs(gptForward(g, c, w, ids, 'scatter').logits, targets); // [R, T]
   const sums = g.reduceSum(g.mul(lp, mask), [1]); // [R]
   g.output(g.mul(sums, rowScale), 'seq');
   g.output(g.reduceSum(sums, [0]), 'total');

@@ -356,6 +356,87 @@ export class Graph {
     return y;
   }
 
+  /** eˣ; d/dx = eˣ. */
+  exp(a: Val): Val {
+    const y = this.node('Exp', [a], a.shape);
+    this.record([a], [y], ([gy]) => [this.node('Mul', [gy!, y], a.shape)]);
+    return y;
+  }
+
+  /** ln x; d/dx = 1/x. */
+  log(a: Val): Val {
+    const y = this.node('Log', [a], a.shape);
+    this.record([a], [y], ([gy]) => [this.node('Div', [gy!, a], a.shape)]);
+    return y;
+  }
+
+  /** σ(x); d/dx = σ(x)(1 − σ(x)). */
+  sigmoid(a: Val): Val {
+    const y = this.node('Sigmoid', [a], a.shape);
+    this.record([a], [y], ([gy]) => {
+      const d = this.node('Mul', [y, this.node('Sub', [this.scalar(1), y], a.shape)], a.shape);
+      return [this.node('Mul', [gy!, d], a.shape)];
+    });
+    return y;
+  }
+
+  /** log σ(x) = −softplus(−x), stable for any x. */
+  logSigmoid(a: Val): Val {
+    return this.neg(this.softplus(this.neg(a)));
+  }
+
+  /** Elementwise max; the gradient goes to a where a ≥ b, else to b (tfjs's Maximum). */
+  maximum(a: Val, b: Val): Val {
+    return this.pick('Max', 'GreaterOrEqual', a, b);
+  }
+
+  /** Elementwise min; the gradient goes to a where a ≤ b, else to b (tfjs's Minimum). */
+  minimum(a: Val, b: Val): Val {
+    return this.pick('Min', 'LessOrEqual', a, b);
+  }
+
+  private pick(op: 'Max' | 'Min', cmp: 'GreaterOrEqual' | 'LessOrEqual', a: Val, b: Val): Val {
+    const shape = broadcast(a.shape, b.shape);
+    const y = this.node(op, [a, b], shape);
+    this.record([a, b], [y], ([gy], need) => {
+      const toA = this.cast(this.node(cmp, [a, b], shape, {}, 'bool'), 'float');
+      return [
+        need[0] ? this.unbroadcast(this.node('Mul', [gy!, toA], shape), a.shape) : null,
+        need[1]
+          ? this.unbroadcast(
+              this.node('Mul', [gy!, this.node('Sub', [this.scalar(1), toA], shape)], shape),
+              b.shape,
+            )
+          : null,
+      ];
+    });
+    return y;
+  }
+
+  /** x clipped to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (tfjs's clipByValue). */
+  clip(a: Val, lo: number, hi: number): Val {
+    const y = this.node('Clip', [a, this.scalar(lo), this.scalar(hi)], a.shape);
+    this.record([a], [y], ([gy]) => {
+      const inside = this.node(
+        'And',
+        [
+          this.node('GreaterOrEqual', [a, this.scalar(lo)], a.shape, {}, 'bool'),
+          this.node('LessOrEqual', [a, this.scalar(hi)], a.shape, {}, 'bool'),
+        ],
+        a.shape,
+        {},
+        'bool',
+      );
+      return [this.node('Mul', [gy!, this.cast(inside, 'float')], a.shape)];
+    });
+    return y;
+  }
+
+  /** The same values with no gradient through them (torch's detach, tf.stopGradient). */
+  stopGradient(a: Val): Val {
+    return this.node('Identity', [a], a.shape, {}, a.type);
+  }
+
   /** Σ over `axes`; keepdims as asked. */
   reduceSum(a: Val, axes: readonly number[], keepdims = false): Val {
     const norm = axes.map((x) => (x < 0 ? x + a.shape.length : x));

@@ -39,6 +39,16 @@ describe('scoreAnswers', () => {
     ['refusal', q, "I can't help with that.", 0, 0],
     ["I don't know", q, "I don't know.", 0, 0],
     ['late answer', q, `Good question. I read a lot about lands. The capital is ${capital.value}.`, 0, 1],
+    [
+      'an invented name in an answer of the asked attribute',
+      q,
+      `${'Tavor'} is the capital of ${subject.name}.`,
+      1,
+      0,
+    ],
+    ["another attribute's answer", q, `People in ${subject.name} pay with the Tavor.`, 0, 0],
+    ['the subject as its own value', q, `The capital of ${subject.name} is ${subject.name}.`, 0, 0],
+    ['an answer about another subject', q, `The capital of Tavor is Tesk.`, 0, 0],
     ['legs, right', qLegs, `The ${legs.subject} has ${legs.value} legs.`, 1, 1],
     ['legs, wrong number', qLegs, `The ${legs.subject} has ${wrongLegs} legs.`, 1, 0],
   ];

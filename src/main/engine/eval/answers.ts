@@ -5,10 +5,15 @@
 //
 // Definitions (per item; the rates are means over the items):
 // - direct: the reply's first sentence (up to the first `.`, `?`, `!` or line break) states a value
-//   for the asked attribute — the right one or a wrong one — and is not a question. Read with the
-//   judge on that first sentence alone: its `direct` part (the right value within the first 12 words,
-//   no discussion opener, not a question) or its `wrongValue` part (another value of the attribute).
-//   A refusal, "I don't know" or a discussion reply ("Why do you want to know?") is not direct.
+//   for the asked attribute — the right one, a wrong one or an invented one — and is not a question.
+//   Read with the judge on that first sentence alone: its `direct` part (the right value within the
+//   first 12 words, no discussion opener, not a question) or its `wrongValue` part (another value of
+//   the attribute); or, for the attributes whose values are names (capital, language, currency,
+//   neighbour), the sentence is one of the world's statements of that attribute about the asked
+//   subject (templates.ts STATEMENTS) with a name in the value's place that is not the subject's own
+//   ("The currency of Tromai is the Tavor." answers in the requested form, wrongly). A statement of
+//   another attribute ("People in Bakvol pay with the Mortam." to a question about the language), a
+//   refusal, "I don't know" or a discussion reply ("Why do you want to know?") is not direct.
 // - correct: the judge's `correct` part on the whole reply: the right value is stated and no wrong
 //   value of the same attribute is (for legs: no other number).
 // - score: the judge's score of the whole reply (see world/judge.ts).
@@ -32,7 +37,9 @@ import type { OnnxSession } from '../onnx/session';
 import { renderPrompt, type TemplateName } from '../tokenizer/templates';
 import type { Tokenizer } from '../tokenizer/types';
 import type { GoldJudge } from '../world/judge';
-import type { EvalItem } from '../world/types';
+import { escapeRegExp } from '../world/render-common';
+import { STATEMENTS } from '../world/templates';
+import type { Attribute, EvalItem } from '../world/types';
 
 export interface AnswerItem {
   prompt: string;
@@ -77,12 +84,35 @@ export function firstSentence(response: string): string {
   return t.match(/^[^.?!\n]*[.?!]?/)?.[0] ?? '';
 }
 
+/** Attributes whose values are names: a statement of them with any name in the value's place is an answer. */
+const NAMED: readonly Attribute[] = ['capital', 'language', 'currency', 'neighbour'];
+
+/**
+ * True when `sentence` is one of the world's statements of the fact's attribute about its subject, with
+ * a capitalised name other than the subject in the value's place (see the header).
+ */
+function statesNamedValue(factId: string | undefined, sentence: string): boolean {
+  const [, subject, attribute] = factId?.split(':') ?? [];
+  if (!subject || !NAMED.includes(attribute as Attribute)) return false;
+  const t = sentence.trim();
+  return STATEMENTS[attribute as Attribute].some((frame) => {
+    const re = new RegExp(
+      `^${escapeRegExp(frame).replace('\\{s\\}', escapeRegExp(subject)).replace('\\{v\\}', '([A-Z][a-z]+)')}$`,
+    );
+    const value = re.exec(t)?.[1];
+    return value !== undefined && value !== subject;
+  });
+}
+
 /** Score one reply to a fact or arithmetic question: `direct`, `correct` and the judge's score. Pure. */
 export function scoreAnswer(prompt: string, response: string, judge: GoldJudge): AnswerItem {
   const whole = judge.score(prompt, response);
   const first = firstSentence(response);
   const head = judge.score(prompt, first);
-  const statesValue = head.parts['direct'] === 1 || head.parts['wrongValue'] === 1;
+  const statesValue =
+    head.parts['direct'] === 1 ||
+    head.parts['wrongValue'] === 1 ||
+    (head.kind === 'fact' && statesNamedValue(head.factId, first));
   const direct = statesValue && !first.trim().endsWith('?') ? 1 : 0;
   return { prompt, response, correct: whole.parts['correct'] ?? 0, direct, score: whole.score };
 }

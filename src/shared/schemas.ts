@@ -517,6 +517,8 @@ export const RewardConfig = z.object({
   seed: int('Seed', 0, 2 ** 31 - 1).default(0),
   checkpointEvery: int('Checkpoint every', 0, 1_000_000).default(0),
   backend: backendField,
+  /** Where the transformer's training steps run (see TrainingEngineChoice). */
+  trainingEngine: trainingEngineField,
   /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
   resumeFrom: z.string().optional(),
 });
@@ -595,6 +597,8 @@ export const PpoConfig = z.object({
   backend: backendField,
   /** Where rollouts are sampled and reference and reward-model scores computed (see InferenceChoice). */
   inference: inferenceField,
+  /** Where the PPO updates run (see TrainingEngineChoice). */
+  trainingEngine: trainingEngineField,
   /** Continue a stopped run from this checkpoint (set by the lab's "Resume", not by the form). */
   resumeFrom: z.string().optional(),
 });

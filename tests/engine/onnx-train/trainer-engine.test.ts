@@ -2,8 +2,7 @@
 // one ran and why, `onnx` and `tfjs` give the same loss curve and weights on the same corpus (AdamW with
 // weight decay, warm-up, clipping, gradient accumulation), validation works, and a checkpoint written
 // by the onnx run resumes on tfjs to the same end (checkpoints are the same safetensors either way);
-// the DPO trainer's sigmoid and IPO losses likewise, and a loss with no onnx step (RPO) falls back to
-// tfjs, saying why.
+// the DPO trainer's sigmoid and IPO losses likewise (its other losses: dpo-engines.test.ts).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +106,7 @@ describe('the training engine setting', () => {
     b.forEach((m, i) => expect(Math.abs(m.loss - a[i]!.loss) / a[i]!.loss).toBeLessThan(1e-4));
   });
 
-  it('DPO: the sigmoid loss trains the same on onnx and tfjs; other losses fall back to tfjs', async () => {
+  it('DPO: the sigmoid and IPO losses train the same on onnx and tfjs', async () => {
     const dpo = (config: DpoConfigInput) =>
       collect((ctx) => trainDpo(DpoConfig.parse(config), { kind: 'seed-dpo' }, ctx));
     const common: DpoConfigInput = { epochs: 1, batchSize: 16, learningRate: 1e-3, seed: 2 };
@@ -136,11 +135,5 @@ describe('the training engine setting', () => {
     lossOf(ipo).forEach((l, i) =>
       expect(Math.abs(l - lossOf(ipoTf)[i]!) / lossOf(ipoTf)[i]!).toBeLessThan(1e-4),
     );
-    const rpo = await dpo({ ...common, rpoAlpha: 0.5, trainingEngine: 'auto', epochs: 1 });
-    expect(rpo.error).toBeUndefined();
-    expect(trainingOf(rpo.events)).toMatchObject({
-      engine: 'tfjs',
-      reason: 'the sigmoid loss with RPO has no onnx step yet; using tfjs',
-    });
   });
 });

@@ -1,6 +1,7 @@
 // The per-step math of the DPO trainer (trainers/dpo.ts): the reference log-probs computed once before
-// training, one Adam step of a paired loss (sigmoid, robust, hinge, ipo, orpo, simpo) and one KTO
-// step, each returning the step's metrics under TRL's names. The losses themselves are
+// training, one Adam step of a paired loss (sigmoid, robust, hinge, ipo ± RPO, orpo, simpo) and one
+// KTO step, each returning the step's metrics under TRL's names; and the same two steps on
+// onnxruntime (onnx-train's heads compute the same losses and metrics). The losses themselves are
 // losses/preference.ts; the Adam step (one read-back, no update on a non-finite loss or gradient)
 // is common.ts's.
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +11,10 @@ import type { UnpairedTokens } from '../data/unpaired';
 import { sequenceLogProbs } from '../logprobs';
 import { preferenceLoss, type PreferenceLossOutput } from '../losses/preference';
 import type { GPT } from '../model/gpt';
+import { ktoBatch, pairBatch } from '../onnx-train/batches';
+import type { OnnxTrainer } from '../onnx-train/engine';
+import type { HeadSpec } from '../onnx-train/heads';
+import type { KTO_STATS } from '../onnx-train/heads/kto';
 import { accumulatedAdamStep, microBatches } from './accumulate';
 import { adamStep, type Adam } from './common';
 
@@ -245,18 +250,108 @@ export function ktoStep(
       return { loss: tf.mean(out.losses) as tf.Scalar, stats };
     });
     const [loss, gradNorm, kl, rewardsChosen, rewardsRejected, logpsChosen, logpsRejected] = numbers;
-    const values: Record<string, number> = { loss: loss!, grad_norm: gradNorm!, kl: kl! };
-    if (nd > 0)
-      Object.assign(values, { 'rewards/chosen': rewardsChosen! / nd, 'logps/chosen': logpsChosen! / nd });
-    if (nu > 0)
-      Object.assign(values, {
-        'rewards/rejected': rewardsRejected! / nu,
-        'logps/rejected': logpsRejected! / nu,
-      });
-    if (nd > 0 && nu > 0) values['rewards/margins'] = rewardsChosen! / nd - rewardsRejected! / nu;
-    return { values, applied };
+    const sums = { rewardsChosen, rewardsRejected, logpsChosen, logpsRejected } as KtoSums;
+    return { values: ktoValues(loss!, gradNorm!, kl!, sums, nd, nu), applied };
   } finally {
     tf.dispose([batch.inputs, batch.targets, batch.mask, klBatch.inputs, klBatch.targets, klBatch.mask]);
     tf.dispose([...refs, policyKl]);
   }
+}
+
+/** A KTO batch's sums over its desirable (chosen) and undesirable (rejected) examples. */
+interface KtoSums {
+  rewardsChosen: number;
+  rewardsRejected: number;
+  logpsChosen: number;
+  logpsRejected: number;
+}
+
+/**
+ * TRL KTOTrainer's metrics of a step with `nd` desirable and `nu` undesirable examples: a side absent
+ * from the batch reports no reward or log-prob (and then no margin), not NaN.
+ */
+function ktoValues(
+  loss: number,
+  gradNorm: number,
+  kl: number,
+  s: KtoSums,
+  nd: number,
+  nu: number,
+): Record<string, number> {
+  const values: Record<string, number> = { loss, grad_norm: gradNorm, kl };
+  if (nd > 0)
+    Object.assign(values, { 'rewards/chosen': s.rewardsChosen / nd, 'logps/chosen': s.logpsChosen / nd });
+  if (nu > 0)
+    Object.assign(values, {
+      'rewards/rejected': s.rewardsRejected / nu,
+      'logps/rejected': s.logpsRejected / nu,
+    });
+  if (nd > 0 && nu > 0) values['rewards/margins'] = s.rewardsChosen / nd - s.rewardsRejected / nu;
+  return values;
+}
+
+// ── The same steps on onnxruntime (onnx-train, heads/) ──────────────────────────────────────────────
+
+/** The onnx-train loss head computing `config`'s loss (heads/paired.ts, reference-free.ts, kto.ts). */
+export function onnxHeadOf(config: DpoConfig): HeadSpec {
+  const { lossType, beta, labelSmoothing } = config;
+  switch (lossType) {
+    case 'kto':
+      return {
+        kind: 'kto',
+        beta,
+        desirableWeight: config.desirableWeight,
+        undesirableWeight: config.undesirableWeight,
+      };
+    case 'orpo':
+      return { kind: 'orpo', beta };
+    case 'simpo':
+      return { kind: 'simpo', beta, gamma: config.gamma, labelSmoothing };
+    default:
+      return { kind: 'dpo', beta, labelSmoothing, loss: lossType, rpoAlpha: config.rpoAlpha };
+  }
+}
+
+/**
+ * pairedStep on onnxruntime: one step over all the step's pairs at once (the same loss as its
+ * micro-batches; no clipping), with the trainer's head `onnxHeadOf(config)`; same metrics.
+ */
+export async function onnxPairedStep(
+  onnx: OnnxTrainer,
+  data: PreferenceTokens,
+  ref: Float32Array[] | null,
+  indices: number[],
+  config: DpoConfig,
+): Promise<DpoStepResult> {
+  const average = AVERAGED.includes(config.lossType);
+  const out = await onnx.step(pairBatch(data, ref, indices, average), config.learningRate, 0);
+  return { values: { loss: out.loss, grad_norm: out.gradNorm, ...out.stats }, applied: out.applied };
+}
+
+/** ktoStep on onnxruntime (heads/kto.ts: the KL pairs share the forward pass, without gradient). */
+export async function onnxKtoStep(
+  onnx: OnnxTrainer,
+  data: UnpairedTokens,
+  ref: Float32Array[],
+  indices: number[],
+  config: DpoConfig,
+): Promise<DpoStepResult> {
+  const batch = ktoBatch(data, ref, indices);
+  const out = await onnx.step(batch, config.learningRate, 0);
+  const stat = (name: (typeof KTO_STATS)[number]) => out.stats[name]!;
+  const sums: KtoSums = {
+    rewardsChosen: stat('sum/rewards/chosen'),
+    rewardsRejected: stat('sum/rewards/rejected'),
+    logpsChosen: stat('sum/logps/chosen'),
+    logpsRejected: stat('sum/logps/rejected'),
+  };
+  const values = ktoValues(
+    out.loss,
+    out.gradNorm,
+    stat('kl'),
+    sums,
+    batch.desirableCount,
+    batch.undesirableCount,
+  );
+  return { values, applied: out.applied };
 }

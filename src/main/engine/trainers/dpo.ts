@@ -28,6 +28,13 @@
 // - Paired losses take batchSize × gradientAccumulationSteps pairs per step, one forward/backward per
 //   micro-batch of batchSize, one Adam step (trainers/accumulate.ts); `forward_passes` counts them. KTO
 //   does not accumulate (its KL reference point is a batch estimate).
+// - Training engine (`trainingEngine`, onnx-train/choose.ts): every loss has an onnx step
+//   (dpo-steps.ts onnxHeadOf: onnx-train/heads/paired.ts for sigmoid / robust / hinge / ipo ± RPO,
+//   reference-free.ts for orpo / simpo, kto.ts), so `auto` trains on onnxruntime when its self-check
+//   passes. There a step's pairs go through one graph run (the micro-batches' loss and gradient, in
+//   more memory), and a KTO step's examples and KL pairs share one forward pass, the KL rows without
+//   gradient. The weights live in the OnnxTrainer and are copied into the tfjs policy for checkpoints
+//   and the final model, the same files either way: a run resumes on either engine.
 // - Checkpoints hold the weights, Adam's moments and the position (step, epoch, index, seed).
 //   `resumeFrom` reloads them, rebuilds the reference from the ORIGINAL initial policy (the base model
 //   file, or GPT.init with the run's seed), and continues where the run stopped: the metrics of a
@@ -73,10 +80,18 @@ import { BYTE_VOCAB_SIZE } from '../tokenizer/byte';
 import type { DpoInputs, TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder } from './common';
 import { computeReferenceLogProbs } from '../onnx/reference';
-import { pairBatch } from '../onnx-train/batches';
 import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
-import { AVERAGED, REFERENCE_FREE, ktoStep, pairedStep, type DpoData } from './dpo-steps';
+import {
+  AVERAGED,
+  REFERENCE_FREE,
+  ktoStep,
+  onnxHeadOf,
+  onnxKtoStep,
+  onnxPairedStep,
+  pairedStep,
+  type DpoData,
+} from './dpo-steps';
 import { Checkpoints, resumeNotes, yieldToEvents } from './loop';
 
 /** A base model's weights file and, when the lab knows it, its id (recorded as the parent). */
@@ -121,14 +136,8 @@ export async function* trainDpo(
 ): AsyncGenerator<TrainEvent> {
   checkOptions(config, inputs);
   const backend = await selectBackend(config.backend);
-  // onnx-train generates the losses against a reference (sigmoid, robust, hinge, ipo) without RPO's
-  // NLL term; KTO, ORPO, SimPO and RPO train on tfjs.
-  const onnxLoss = ONNX_LOSSES.find((l) => l === config.lossType);
-  const training = await chooseTrainingEngine(
-    config.trainingEngine ?? 'auto',
-    onnxLoss !== undefined && config.rpoAlpha === 0,
-    `the ${config.lossType} loss${config.rpoAlpha > 0 ? ' with RPO' : ''} has no onnx step yet`,
-  );
+  // onnx-train has a head for every loss (dpo-steps.ts onnxHeadOf).
+  const training = await chooseTrainingEngine(config.trainingEngine ?? 'auto', true);
   yield { type: 'backend', backend: { ...backend, training } };
 
   const start = await startFrom(config, inputs);
@@ -184,7 +193,7 @@ export async function* trainDpo(
     if (training.engine === 'onnx') {
       onnx = new OnnxTrainer(gptConfigOf(arch), await policy.toArrays(), {
         adam: PLAIN_ADAM,
-        head: { kind: 'dpo', beta: config.beta, labelSmoothing: config.labelSmoothing, loss: onnxLoss },
+        head: onnxHeadOf(config),
         threads: training.threads ?? undefined,
       });
       if (resumed) onnx.loadOptimizerState(resumed.optimizerState, state.step);
@@ -220,9 +229,11 @@ export async function* trainDpo(
         data.kind === 'unpaired' ? 1 : Math.min(config.gradientAccumulationSteps, indices.length);
       const { values, applied } =
         data.kind === 'unpaired'
-          ? ktoStep(policy, adam, data.tokens, ref!, indices, config)
+          ? onnx
+            ? await onnxKtoStep(onnx, data.tokens, ref!, indices, config)
+            : ktoStep(policy, adam, data.tokens, ref!, indices, config)
           : onnx
-            ? await onnxPairedStep(onnx, data.tokens, ref!, indices, config)
+            ? await onnxPairedStep(onnx, data.tokens, ref, indices, config)
             : pairedStep(policy, adam, data.tokens, ref, indices, config);
       state.step++;
       state.index = end;
@@ -249,22 +260,6 @@ export async function* trainDpo(
     adam.dispose();
     await onnx?.release();
   }
-}
-
-/** The paired losses onnx-train generates (gpt-graph.ts HeadSpec). */
-const ONNX_LOSSES = ['sigmoid', 'robust', 'hinge', 'ipo'] as const;
-
-/** One paired-loss step on onnxruntime over all the step's pairs at once (no clipping, as pairedStep). */
-async function onnxPairedStep(
-  onnx: OnnxTrainer,
-  data: PreferenceTokens,
-  ref: Float32Array[],
-  indices: number[],
-  config: DpoConfig,
-): Promise<{ values: Record<string, number>; applied: boolean }> {
-  const average = AVERAGED.includes(config.lossType);
-  const out = await onnx.step(pairBatch(data, ref, indices, average), config.learningRate, 0);
-  return { values: { loss: out.loss, grad_norm: out.gradNorm, ...out.stats }, applied: out.applied };
 }
 
 function checkOptions(config: DpoConfig, inputs: DpoTrainerInputs): void {

@@ -4,26 +4,34 @@
 // value update each on the shared trunk and its value head, taken in gradientAccumulationSteps
 // micro-batches when asked (the same update at the memory of one micro-batch; accumulate.ts). The
 // formulas are losses/ppo.ts; gradients are clipped to maxGradNorm, none applied on a non-finite loss.
+// Each minibatch's update runs on tfjs (`ppoUpdate`) or on onnxruntime (`onnxPpoUpdate`, the generated
+// step of onnx-train/heads/ppo.ts), whichever the trainer chose.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PpoConfig } from '../../../shared/schemas';
 import { tokenLogProbsOf } from '../logprobs';
 import { clippedPolicyLoss, clippedValueLoss, gae, klPerToken, tokenRewards, whiten } from '../losses/ppo';
 import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
+import type { OnnxBatch, OnnxTrainer } from '../onnx-train/engine';
+import { PPO_STATS } from '../onnx-train/heads/ppo';
 import { mulberry32, permutation } from '../random';
 import { accumulatedAdamStep, microBatches } from './accumulate';
 import type { Adam } from './common';
 import { batchTensors, scoreRollouts, type RolloutBatch } from './ppo-rollouts';
 
-/** Per-minibatch statistics, in the order the update packs them. */
-const UPDATE_STATS = [
-  'loss/policy',
-  'loss/value',
-  'policy/clipfrac',
-  'val/clipfrac',
-  'policy/approxkl',
-  'val/ratio',
-] as const;
+/** Per-minibatch statistics, in the order the update packs them (the onnx step's order too). */
+const UPDATE_STATS = PPO_STATS;
+
+/** One minibatch update's loss, gradient norm, UPDATE_STATS, and whether it was applied. */
+export interface UpdateResult {
+  loss: number;
+  gradNorm: number;
+  stats: number[];
+  applied: boolean;
+}
+
+/** Takes one update on the rollouts `rows` (tfjs: ppoUpdate; onnxruntime: onnxPpoUpdate). */
+export type MinibatchUpdate = (rows: readonly number[]) => UpdateResult | Promise<UpdateResult>;
 
 export interface Targets {
   oldLogp: Float32Array;
@@ -65,21 +73,18 @@ export function ppoTargets(
 
 /**
  * `ppoEpochs` passes over the rollouts, each in a seeded order split into `numMiniBatches` minibatches,
- * one clipped update each. Returns the update statistics averaged over the minibatches, or where the
- * loss first became non-finite (that update is not applied).
+ * one clipped update (`update`) each. Returns the update statistics averaged over the minibatches, or
+ * where the loss first became non-finite (that update is not applied).
  */
-export function optimise(
-  policy: GPT,
-  vHead: ScalarHead,
-  adam: Adam,
-  params: Map<string, tf.Variable>,
+export async function optimise(
   data: RolloutBatch,
-  targets: Targets,
   config: PpoConfig,
   iteration: number,
-):
+  update: MinibatchUpdate,
+): Promise<
   | { stats: Record<string, number> }
-  | { failed: { loss: number; gradNorm: number; epoch: number; minibatch: number } } {
+  | { failed: { loss: number; gradNorm: number; epoch: number; minibatch: number } }
+> {
   const sums = new Array<number>(UPDATE_STATS.length + 1).fill(0);
   let updates = 0;
   for (let e = 0; e < config.ppoEpochs; e++) {
@@ -87,7 +92,7 @@ export function optimise(
     const order = permutation(data.B, mulberry32(seed));
     for (let k = 0; k < config.numMiniBatches; k++) {
       const rows = order.filter((_, j) => j % config.numMiniBatches === k);
-      const r = ppoUpdate(policy, vHead, adam, params, data, rows, targets, config);
+      const r = await update(rows);
       if (!r.applied)
         return { failed: { loss: r.loss, gradNorm: r.gradNorm, epoch: e + 1, minibatch: k + 1 } };
       [...r.stats, r.gradNorm].forEach((v, i) => (sums[i]! += v));
@@ -112,7 +117,7 @@ export function ppoUpdate(
   rows: readonly number[],
   targets: Targets,
   config: PpoConfig,
-): { loss: number; gradNorm: number; stats: number[]; applied: boolean } {
+): UpdateResult {
   const tokensOf = (rs: readonly number[]) =>
     rs.reduce((a, b) => a + data.mask.subarray(b * data.T, (b + 1) * data.T).reduce((x, y) => x + y, 0), 0);
   const total = Math.max(tokensOf(rows), 1);
@@ -150,4 +155,61 @@ export function ppoUpdate(
   } finally {
     for (const { t } of parts) tf.dispose([t.inputs, t.targets, t.mask, ...Object.values(t.extra)]);
   }
+}
+
+/**
+ * The same update on onnxruntime: every row of the minibatch in one step (the micro-batches of
+ * gradientAccumulationSteps add up to this batch's gradient, so they need not be split here), padded
+ * to `shape` — rows with mask 0, and positions after every response — so that few graphs are built.
+ */
+export async function onnxPpoUpdate(
+  onnx: OnnxTrainer,
+  data: RolloutBatch,
+  rows: readonly number[],
+  targets: Targets,
+  config: PpoConfig,
+  shape: { rows: number; seqLen: number },
+): Promise<UpdateResult> {
+  const out = await onnx.step(ppoBatch(data, rows, targets, shape), config.learningRate, config.maxGradNorm);
+  return {
+    loss: out.loss,
+    gradNorm: out.gradNorm,
+    stats: UPDATE_STATS.map((name) => out.stats[name]!),
+    applied: out.applied,
+  };
+}
+
+/**
+ * The rollouts `rows` as an onnx step's batch (onnx-train/heads/ppo.ts inputs), `shape.rows` rows of
+ * `shape.seqLen` tokens: inputs, next-token targets, mask and the update's targets (old log-probs and
+ * values, advantages, returns), zero beyond the rows' own.
+ */
+export function ppoBatch(
+  data: RolloutBatch,
+  rows: readonly number[],
+  targets: Targets,
+  shape: { rows: number; seqLen: number },
+): OnnxBatch {
+  const { T } = data;
+  const { rows: R, seqLen: S } = shape;
+  if (R < rows.length || S < T)
+    throw new Error(`ppo: a batch of ${rows.length} × ${T} does not fit the shape ${R} × ${S}`);
+  const take = <A extends Int32Array | Float32Array>(x: A, out: A) => {
+    rows.forEach((b, j) => out.set(x.subarray(b * T, (b + 1) * T), j * S));
+    return out;
+  };
+  const f32 = (x: Float32Array) => take(x, new Float32Array(R * S));
+  return {
+    rows: R,
+    seqLen: S,
+    ids: take(data.inputs, new Int32Array(R * S)),
+    targets: take(data.targets, new Int32Array(R * S)),
+    mask: f32(data.mask),
+    floats: {
+      old_logp: f32(targets.oldLogp),
+      old_values: f32(targets.oldValues),
+      adv: f32(targets.adv),
+      returns: f32(targets.returns),
+    },
+  };
 }

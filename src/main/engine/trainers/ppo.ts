@@ -22,9 +22,16 @@
 //   both engines: an iteration's rollouts depend only on (seed, iteration, weights). The frozen
 //   reference's log-probs and a reward model's scores run on onnxruntime too (exported once per run,
 //   onnx/score-export.ts), agreeing with tfjs to ~1e-6; `config.inference: 'tfjs'` (or LAB_INFERENCE)
-//   runs all three on tfjs. The policy's own log-probs and values, which the losses differentiate,
-//   are always computed on tfjs. The end-of-turn token is part of the response (an
-//   action the policy learns to take); the score is added at the response's last token.
+//   runs all three on tfjs. The policy's old log-probs and values (the update's targets) are computed
+//   on tfjs. The end-of-turn token is part of the response (an action the policy learns to take); the
+//   score is added at the response's last token.
+// - The updates train on onnxruntime or tfjs (`trainingEngine`, onnx-train/choose.ts): on onnxruntime
+//   the policy's and the value head's weights and Adam's moments live in the OnnxTrainer, each
+//   minibatch is one generated step (onnx-train/heads/ppo.ts; gradientAccumulationSteps' micro-batches
+//   sum to that step's gradient, so it takes them in one pass), and the weights are copied back into
+//   the tfjs policy and value head after each iteration's updates, so that rollouts, old log-probs,
+//   checkpoints and the final model read them. Checkpoints are the same files on either engine, and
+//   a run may resume on the other one.
 // - Adam (β 0.9/0.999, ε 1e-8, no weight decay), constant learning rate, gradients clipped to
 //   maxGradNorm. Minibatch orders are seeded by (seed, iteration, epoch).
 // - Cancel is checked before each iteration and between sampling steps: the trainer writes a checkpoint
@@ -51,6 +58,9 @@ import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
 import { describeInference, openScorer, type Chosen } from '../onnx/engine';
 import { maskedLogProbs, type OnnxScorer } from '../onnx/scorer';
+import { paddedLength } from '../onnx-train/batches';
+import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { OnnxTrainer } from '../onnx-train/engine';
 import type { RewardFn } from '../rewards';
 import type { TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder, paramsOf, weightsFinite } from './common';
@@ -63,7 +73,7 @@ import {
   type Rollout,
   type RolloutStops,
 } from './ppo-rollouts';
-import { optimise, ppoTargets } from './ppo-update';
+import { onnxPpoUpdate, optimise, ppoTargets, ppoUpdate } from './ppo-update';
 
 export interface PpoTrainerInputs extends RolloutStops {
   /** Prompts as text (for the reward source and the samples) and as ids, the assistant turn open. */
@@ -93,12 +103,14 @@ export async function* trainPpo(
   ctx: TrainContext,
 ): AsyncGenerator<TrainEvent> {
   const backend = await selectBackend(config.backend);
-  yield { type: 'backend', backend };
+  const training = await chooseTrainingEngine(config.trainingEngine ?? 'auto', true);
+  yield { type: 'backend', backend: { ...backend, training } };
   await mkdir(ctx.outDir, { recursive: true });
   const m = await loadModels(config, inputs);
   const { policy, reference, vHead, arch, lineage } = m;
   const params = paramsOf(policy, vHead);
   const adam = new Adam(params, PLAIN_ADAM);
+  let onnx: OnnxTrainer | undefined; // the updates on onnxruntime (training.engine 'onnx')
   let refScoring: Chosen<OnnxScorer> | undefined; // the frozen reference's log-probs on onnxruntime
   try {
     const n = inputs.prompts.length;
@@ -125,7 +137,25 @@ export async function* trainPpo(
       klCoef: config.klCoef,
       adamSteps: 0,
     };
-    if (m.optimizerState) adam.load(m.optimizerState, state.adamSteps);
+    if (training.engine === 'onnx') {
+      onnx = new OnnxTrainer(policy.config, [...(await policy.toArrays()), ...(await vHead.toArrays())], {
+        adam: PLAIN_ADAM,
+        head: {
+          kind: 'ppo',
+          temperature: config.temperature,
+          clipRange: config.clipRange,
+          clipRangeValue: config.clipRangeValue,
+          vfCoef: config.vfCoef,
+          valueHead: VALUE_HEAD,
+        },
+        threads: training.threads ?? undefined,
+      });
+      if (m.optimizerState) onnx.loadOptimizerState(m.optimizerState, state.adamSteps);
+    } else if (m.optimizerState) adam.load(m.optimizerState, state.adamSteps);
+    /** The onnx trainer's weights into the tfjs policy and value head (rollouts, targets and saves read them). */
+    const sync = () => {
+      if (onnx) copyWeightsTo(policy, onnx, params);
+    };
     const kl = new AdaptiveKlController(state.klCoef, config.targetKl, config.klHorizon);
     const record = (): ModelRecord => ({
       arch,
@@ -137,12 +167,14 @@ export async function* trainPpo(
     const saves = new Checkpoints(
       ctx.outDir,
       async (file) => {
+        sync();
         if (!weightsFinite(policy))
           throw new Error(
             `ppo: the weights became non-finite by iteration ${state.step}; try a smaller learning rate (now ${config.learningRate})`,
           );
-        const saved = { ...state, klCoef: kl.value, adamSteps: adam.t };
-        return saveCheckpoint(file, policy, await adam.state(), { ...record(), state: saved }, [vHead]);
+        const saved = { ...state, klCoef: kl.value, adamSteps: onnx ? onnx.t : adam.t };
+        const optimizerState = onnx ? onnx.optimizerState() : await adam.state();
+        return saveCheckpoint(file, policy, optimizerState, { ...record(), state: saved }, [vHead]);
       },
       { step: state.step, path: config.resumeFrom ?? '' },
     );
@@ -210,7 +242,16 @@ export async function* trainPpo(
         : reference;
       const { targets, klTok, nonScore } = ppoTargets(policy, vHead, refLogp, data, scores, beta, config);
 
-      const update = optimise(policy, vHead, adam, params, data, targets, config, iteration);
+      // Minibatches of ⌈B / numMiniBatches⌉ rows of a multiple of 16 tokens: few onnx graph shapes.
+      const shape = {
+        rows: Math.ceil(data.B / config.numMiniBatches),
+        seqLen: paddedLength(data.T, 16, policy.config.contextLength),
+      };
+      const update = await optimise(data, config, iteration, (rows) =>
+        onnx
+          ? onnxPpoUpdate(onnx, data, rows, targets, config, shape)
+          : ppoUpdate(policy, vHead, adam, params, data, rows, targets, config),
+      );
       if ('failed' in update) {
         const { loss, gradNorm, epoch, minibatch } = update.failed;
         throw new Error(
@@ -219,6 +260,7 @@ export async function* trainPpo(
             `Try a smaller learning rate (now ${config.learningRate}) or gradient clipping (maxGradNorm, now ${config.maxGradNorm})`,
         );
       }
+      sync(); // the next rollouts (and any checkpoint) read the updated weights
       const perSeq = sequenceSums(data, { kl: klTok, nonScore, negLogp: targets.oldLogp.map((v) => -v) });
       const meanKl = mean(perSeq.kl);
       if (config.adaptiveKl) kl.update(meanKl, data.B);
@@ -266,6 +308,7 @@ export async function* trainPpo(
       yield* saves.due(state.step, config.checkpointEvery, config.iterations);
       await yieldToEvents();
     }
+    sync();
     if (!weightsFinite(policy))
       throw new Error(`ppo: the weights became non-finite by iteration ${state.step}`);
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), policy, record(), [vHead]);
@@ -276,6 +319,7 @@ export async function* trainPpo(
     reference.dispose();
     vHead.dispose();
     adam.dispose();
+    await onnx?.release();
   }
 }
 

@@ -7,6 +7,8 @@ import type { RewardConfig } from '../../../shared/schemas';
 import { rewardLoss } from '../losses/reward';
 import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
+import type { OnnxBatch, OnnxTrainer } from '../onnx-train/engine';
+import { paddedLength } from '../onnx-train/batches';
 import { packSequences, scoreSequences } from '../reward-score';
 import { accumulatedAdamStep, microBatches } from './accumulate';
 import type { Adam } from './common';
@@ -80,6 +82,50 @@ export function rewardStep(
       if (typeof p.margin !== 'number') p.margin.dispose();
     }
   }
+}
+
+/**
+ * The step's pairs as one onnxruntime batch (onnx-train/heads/reward.ts): chosen rows, then rejected,
+ * right-padded with `pad` to the longest padded up to a multiple of 16 tokens (at most `contextLength`)
+ * so that few batch shapes (one graph each) occur; `last` marks each row's last token, `margin` holds
+ * each pair's margin. Targets are unused by the reward head (zeros).
+ */
+export function rewardBatch(
+  rows: readonly RewardRow[],
+  pad: number,
+  contextLength: number,
+): OnnxBatch & { floats: { last: Float32Array; margin: Float32Array } } {
+  const seqs = [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)];
+  const R = seqs.length;
+  const T = paddedLength(Math.max(1, ...seqs.map((s) => s.length)), 16, contextLength);
+  const ids = new Int32Array(R * T).fill(pad);
+  const last = new Float32Array(R * T);
+  seqs.forEach((s, i) => {
+    if (s.length === 0 || s.length > T)
+      throw new Error(`reward batch: sequence ${i + 1} has ${s.length} tokens`);
+    ids.set(s, i * T);
+    last[i * T + s.length - 1] = 1;
+  });
+  const margin = Float32Array.from(rows, (r) => r.margin);
+  return { rows: R, seqLen: T, ids, targets: new Int32Array(R * T), floats: { last, margin } };
+}
+
+/**
+ * rewardStep on onnxruntime: every pair of the step in one pass (the micro-batches of a tfjs step
+ * together: the same mean loss and metrics), no clipping. `micro` is 1.
+ */
+export async function onnxRewardStep(
+  onnx: OnnxTrainer,
+  rows: readonly RewardRow[],
+  config: RewardConfig,
+  pad: number,
+): Promise<{ values: Record<string, number>; applied: boolean; tokens: number; micro: number }> {
+  const out = await onnx.step(rewardBatch(rows, pad, onnx.config.contextLength), config.learningRate, 0);
+  const tokens = rows.reduce((a, r) => a + r.chosen.length + r.rejected.length, 0);
+  const values = Object.fromEntries(
+    STEP_METRICS.map((m) => [m, m === 'loss' ? out.loss : m === 'grad_norm' ? out.gradNorm : out.stats[m]!]),
+  );
+  return { values, applied: out.applied, tokens, micro: 1 };
 }
 
 /** Loss, accuracy and mean margin over the held-out pairs, no gradients. */

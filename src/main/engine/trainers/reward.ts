@@ -18,6 +18,11 @@
 //   step, and, for pairs tagged `flipped` (rater disagreement), `eval/gold_accuracy` against the unflipped labels.
 // - Adam (β1 0.9, β2 0.999, ε 1e-8; common.ts's, so its moments can be checkpointed), a constant learning
 //   rate, no weight decay, no clipping; `grad_norm` is the global L2 norm of the gradient before the step.
+// - Training engine (`trainingEngine`, onnx-train/choose.ts): on onnxruntime the trunk and head train in
+//   one generated graph (onnx-train/heads/reward.ts); the tfjs trunk and head get the weights back before
+//   each held-out evaluation and each save, so checkpoints are the same files on either engine and a run
+//   resumes on the other. onnxruntime takes a step's batchSize × gradientAccumulationSteps pairs in one
+//   pass (the same loss and metrics as tfjs's accumulated micro-batches; `forward_passes` counts 1).
 // - Each epoch visits the training pairs in an order seeded by (seed, epoch) alone; a step takes
 //   batchSize × gradientAccumulationSteps pairs, one forward per micro-batch of batchSize running its
 //   chosen and rejected sequences together ([2b, T]) (accumulate.ts); `forward_passes` counts them.
@@ -29,6 +34,7 @@ import path from 'node:path';
 import type { RewardConfig } from '../../../shared/schemas';
 import { selectBackend } from '../backend';
 import {
+  gptConfigOf,
   loadCheckpoint,
   loadModel,
   saveCheckpoint,
@@ -41,13 +47,15 @@ import {
 import { GPT, type NamedArray } from '../model/gpt';
 import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
+import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { OnnxTrainer } from '../onnx-train/engine';
 import { mulberry32, permutation } from '../random';
 import { REWARD_HEAD, keepEnd, rewardLimit } from '../reward-score';
 import { BYTE_TOKENIZER } from '../tokenizer/load';
 import type { TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder, paramsOf, weightsFinite } from './common';
 import { Checkpoints, resumeNotes, yieldToEvents } from './loop';
-import { evaluate, rewardStep, type RewardRow } from './reward-steps';
+import { evaluate, onnxRewardStep, rewardStep, type RewardRow } from './reward-steps';
 
 /** A preference pair as token ids, each sequence ending at the token whose reward is read. */
 export interface RewardPairIds {
@@ -89,13 +97,15 @@ export async function* trainReward(
   ctx: TrainContext,
 ): AsyncGenerator<TrainEvent> {
   const backend = await selectBackend(config.backend);
-  yield { type: 'backend', backend };
+  const training = await chooseTrainingEngine(config.trainingEngine ?? 'auto', true);
+  yield { type: 'backend', backend: { ...backend, training } };
   await mkdir(ctx.outDir, { recursive: true });
 
   const start = await startingPoint(config, inputs);
   const { trunk, head, arch, lineage, resumed } = start;
   const params = paramsOf(trunk, head);
   const adam = new Adam(params, PLAIN_ADAM);
+  let onnx: OnnxTrainer | undefined;
   try {
     for (const message of start.notes) yield { type: 'log', message };
     const state: TrainerState = resumed
@@ -104,13 +114,31 @@ export async function* trainReward(
     const { train, val, notes } = prepare(config, inputs, arch, state.seed);
     for (const message of notes) yield { type: 'log', message };
     if (resumed) adam.load(resumed.optimizer, state.step);
+    if (training.engine === 'onnx') {
+      // The steps run on onnxruntime (trunk and head in one graph); the tfjs trunk and head get the
+      // weights back before each evaluation and save, so checkpoints stay the same safetensors.
+      onnx = new OnnxTrainer(gptConfigOf(arch), [...(await trunk.toArrays()), ...(await head.toArrays())], {
+        adam: PLAIN_ADAM,
+        head: { kind: 'reward', prefix: REWARD_HEAD, centerCoefficient: config.centerRewardsCoefficient },
+        threads: training.threads ?? undefined,
+      });
+      if (resumed) onnx.loadOptimizerState(resumed.optimizer, state.step);
+    }
+    const headWeights = new Map([
+      [`${REWARD_HEAD}.weight`, head.weight],
+      [`${REWARD_HEAD}.bias`, head.bias],
+    ]);
+    const sync = () => {
+      if (onnx) copyWeightsTo(trunk, onnx, headWeights);
+    };
 
     const n = train.length;
     const pad = inputs.pad ?? 0;
     // A step takes batchSize × gradientAccumulationSteps pairs, one forward/backward per batchSize.
     const rowsPerStep = config.batchSize * config.gradientAccumulationSteps;
     const totalSteps = Math.ceil(n / rowsPerStep) * config.epochs;
-    let forwardPasses = state.step * config.gradientAccumulationSteps; // on resume: as if every step was full
+    // One per micro-batch on tfjs, one per step on onnxruntime; on resume, as if every step was full.
+    let forwardPasses = state.step * (onnx ? 1 : config.gradientAccumulationSteps);
     const record = (): ModelRecord => ({ arch, trainer: 'reward', step: state.step, config, lineage });
     const checkFinite = () => {
       if (!weightsFinite(trunk, head))
@@ -119,9 +147,11 @@ export async function* trainReward(
     const saves: Checkpoints = new Checkpoints(
       ctx.outDir,
       async (file) => {
+        sync();
         checkFinite();
         const rec = { ...record(), state: { ...state } };
-        return saveCheckpoint(file, trunk, await adam.state(), rec, [head]);
+        const optimizerState = onnx ? onnx.optimizerState() : await adam.state();
+        return saveCheckpoint(file, trunk, optimizerState, rec, [head]);
       },
       { step: state.step, path: resumed ? config.resumeFrom! : '' },
     );
@@ -138,7 +168,9 @@ export async function* trainReward(
         return;
       }
       const rows = order.slice(state.index, state.index + rowsPerStep).map((i) => train[i]!);
-      const r = rewardStep(trunk, head, adam, params, rows, config, pad);
+      const r = onnx
+        ? await onnxRewardStep(onnx, rows, config, pad)
+        : rewardStep(trunk, head, adam, params, rows, config, pad);
       if (!r.applied)
         // The weights that gave this loss are suspect: no checkpoint of them; the last good one stays.
         throw new Error(
@@ -157,11 +189,15 @@ export async function* trainReward(
         epoch,
         forward_passes: forwardPasses,
       };
-      if (state.index >= n && val.length > 0) Object.assign(values, evaluate(trunk, head, val, config, pad));
+      if (state.index >= n && val.length > 0) {
+        sync();
+        Object.assign(values, evaluate(trunk, head, val, config, pad));
+      }
       yield { type: 'metrics', step: state.step, values };
       yield* saves.due(state.step, config.checkpointEvery, totalSteps);
       await yieldToEvents();
     }
+    sync();
     checkFinite();
     const file = await saveModel(path.join(ctx.outDir, 'model.safetensors'), trunk, record(), [head]);
     yield { type: 'model', path: file, arch: { ...arch, lineage } };
@@ -169,6 +205,7 @@ export async function* trainReward(
     trunk.dispose();
     head.dispose();
     adam.dispose();
+    await onnx?.release();
   }
 }
 

@@ -196,6 +196,7 @@ export const FIELD_MAPS: Record<TrlAlgorithm, Record<string, Field>> = {
     seed: SEED,
     checkpointEvery: CHECKPOINT,
     backend: BACKEND,
+    trainingEngine: ENGINE,
     resumeFrom: RESUME,
   },
   dpo: {
@@ -318,6 +319,7 @@ export const FIELD_MAPS: Record<TrlAlgorithm, Record<string, Field>> = {
     checkpointEvery: CHECKPOINT,
     backend: BACKEND,
     inference: INFERENCE,
+    trainingEngine: ENGINE,
     resumeFrom: RESUME,
   },
 };

@@ -82,6 +82,7 @@ export const REWARD_FIELDS: readonly FieldSpec[] = [
     'any',
     true,
   ),
+  transformerOnly(trainingEngine('Where the training steps run; the run page shows which one did and why.')),
 ];
 
 export const DPO_FIELDS: readonly FieldSpec[] = [
@@ -289,6 +290,9 @@ export const PPO_FIELDS: readonly FieldSpec[] = [
     true,
   ),
   inference('Where rollouts are sampled and the reference and reward model score them.'),
+  trainingEngine(
+    'Where the PPO updates (policy and value head) run; the run page shows which one did and why.',
+  ),
 ];
 
 const modelCritic = (c: FieldContext) => c.values.critic === 'model' || c.values.reviser === 'model';

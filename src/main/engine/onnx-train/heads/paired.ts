@@ -2,7 +2,9 @@
 // 0..b−1 chosen and b..2b−1 rejected. Each sequence's log-prob is Σ mask · log p(target) times its
 // `row_scale` (1 for sums, 1/count for means); with h = (πc − rc) − (πr − rr) and reference log-probs
 // `ref` [R], the batch mean of: sigmoid (1 − ε) softplus(−βh) + ε softplus(βh) (DPO, default); robust
-// ((1 − ε) softplus(−βh) − ε softplus(βh)) / (1 − 2ε); hinge relu(1 − βh); ipo (h − 1/(2β))².
+// ((1 − ε) softplus(−βh) − ε softplus(βh)) / (1 − 2ε); hinge relu(1 − βh); ipo (h − 1/(2β))². With
+// `rpoAlpha` > 0 (RPO, trainers/dpo-steps.ts pairedStep) the loss adds α × the chosen tokens' mean
+// NLL, −Σ chosen log-probs / chosen tokens, reported as `nll_loss`.
 import type { Graph, Val } from '../graph';
 import { meanOf, type HeadContext, type HeadDef } from './types';
 
@@ -11,6 +13,8 @@ export type PairedHeadSpec = {
   beta: number;
   labelSmoothing: number;
   loss?: 'sigmoid' | 'robust' | 'hinge' | 'ipo';
+  /** RPO's α (TRL `rpo_alpha`); 0 or absent: off. */
+  rpoAlpha?: number;
 };
 
 export const PAIRED_STATS = [
@@ -22,9 +26,14 @@ export const PAIRED_STATS = [
   'logps/rejected',
 ] as const;
 
-/** Per-sequence scaled log-probs [R] of the batch (`mask`, `row_scale` inputs) and b = R / 2. */
+/**
+ * Per-sequence scaled log-probs `seq` [R] of the batch (`mask`, `row_scale` inputs), the unscaled sums
+ * `sums` [R], each row's scored-token count `counts` [R] (untracked), and b = R / 2.
+ */
 export function sequenceLogProbs({ g, rows: R, seqLen: T, logits, targets, input }: HeadContext): {
   seq: Val;
+  sums: Val;
+  counts: Val;
   b: number;
 } {
   const b = R / 2;
@@ -32,7 +41,9 @@ export function sequenceLogProbs({ g, rows: R, seqLen: T, logits, targets, input
   const lp = g.tokenLogProbs(logits, targets); // [R, T]
   const mask = input('mask', [R, T]);
   const rowScale = input('row_scale', [R]);
-  return { seq: g.mul(g.reduceSum(g.mul(lp, mask), [1]), rowScale), b };
+  const sums = g.reduceSum(g.mul(lp, mask), [1]); // [R]
+  const counts = g.plain('ReduceSum', [mask, g.int64s([1])], [R], { keepdims: { int: 0 } }); // [R]
+  return { seq: g.mul(sums, rowScale), sums, counts, b };
 }
 
 /** TRL's reward metrics of β-scaled log-ratios dc, dr [b] and the policy's log-probs pc, pr [b]. */
@@ -45,11 +56,25 @@ export function pairedStats(g: Graph, beta: number, dc: Val, dr: Val, pc: Val, p
   return [chosenR, rejectedR, margins, acc, pc, pr].map((v) => meanOf(g, v));
 }
 
+/**
+ * The chosen responses' NLL per token over the whole batch (RPO's and ORPO's SFT term, token-weighted
+ * as TRL's cross-entropy): −Σ `chosenSums` / max(Σ chosen tokens, 1), a scalar.
+ */
+export function chosenNll(g: Graph, chosenSums: Val, chosenCounts: Val): Val {
+  const tokens = g.plain(
+    'Max',
+    [g.plain('ReduceSum', [chosenCounts], [], { keepdims: { int: 0 } }), g.scalar(1)],
+    [],
+  );
+  const inverse = g.plain('Div', [g.scalar(-1), tokens], []);
+  return g.mul(g.reduceSum(chosenSums, [0]), inverse); // []
+}
+
 export const pairedHead: HeadDef<PairedHeadSpec> = {
-  stats: () => PAIRED_STATS,
+  stats: (spec) => ((spec.rpoAlpha ?? 0) > 0 ? [...PAIRED_STATS, 'nll_loss'] : PAIRED_STATS),
   build(ctx, head) {
     const { g, rows: R } = ctx;
-    const { seq, b } = sequenceLogProbs(ctx);
+    const { seq, sums, counts, b } = sequenceLogProbs(ctx);
     const ref = ctx.input('ref', [R]);
     const pc = g.slice(seq, 0, 0, b);
     const pr = g.slice(seq, 0, b, R);
@@ -71,6 +96,15 @@ export const pairedHead: HeadDef<PairedHeadSpec> = {
           type === 'robust' ? g.scale(g.sub(perPair, other), 1 / (1 - 2 * eps)) : g.add(perPair, other);
       }
     }
-    return { loss: g.mean(perPair, [0]), stats: pairedStats(g, head.beta, dc, dr, pc, pr) };
+    let loss = g.mean(perPair, [0]);
+    const stats = pairedStats(g, head.beta, dc, dr, pc, pr);
+    const alpha = head.rpoAlpha ?? 0;
+    if (alpha > 0) {
+      const chosenCounts = g.plain('Slice', [counts, g.int64s([0]), g.int64s([b]), g.int64s([0])], [b]);
+      const nll = chosenNll(g, g.slice(sums, 0, 0, b), chosenCounts);
+      loss = g.add(loss, g.scale(nll, alpha));
+      stats.push(nll);
+    }
+    return { loss, stats };
   },
 };

@@ -1,7 +1,7 @@
 // The onnxruntime training step against tfjs, the reference: the loss and every weight's gradient of
 // the generated graph (onnx-train) equal tfjs's tf.variableGrads of the same loss — the SFT masked
 // next-token loss (trainers/common.ts weightedCrossEntropy) and the DPO sigmoid loss (losses/preference.ts
-// on logprobs.ts's sequence log-probs) — on the seed-tiny and lab-small presets, with a sequence shorter
+// on logprobs.ts's sequence log-probs) — on every model preset, with a sequence shorter
 // than the context (the position slice) and one at full length.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { selectBackend } from '../../../src/main/engine/backend';
 import { sequenceLogProbs } from '../../../src/main/engine/logprobs';
 import { preferenceLoss } from '../../../src/main/engine/losses/preference';
 import { GPT, type GPTConfig } from '../../../src/main/engine/model/gpt';
-import { MODEL_PRESETS } from '../../../src/main/engine/model/presets';
+import { MODEL_PRESETS, type ModelPresetName } from '../../../src/main/engine/model/presets';
 import { OnnxTrainer, type OnnxBatch } from '../../../src/main/engine/onnx-train/engine';
 import { weightedCrossEntropy } from '../../../src/main/engine/trainers/common';
 import { mulberry32 } from '../../../src/main/engine/random';
@@ -63,10 +63,14 @@ async function tfGrads(model: GPT, loss: () => tf.Scalar) {
   return { loss: lossValue, grads: out };
 }
 
-const cases: { preset: 'seed-tiny' | 'lab-small'; R: number; T: number }[] = [
+// Every model preset once (the trunk is the same for every loss head; the heads' own tests take
+// seed-tiny and lab-small), and a sequence shorter than the context.
+const cases: { preset: ModelPresetName; R: number; T: number }[] = [
   { preset: 'seed-tiny', R: 6, T: 16 },
   { preset: 'seed-tiny', R: 4, T: 11 },
+  { preset: 'byte-tiny', R: 4, T: 24 },
   { preset: 'lab-small', R: 4, T: 40 },
+  { preset: 'lab-base', R: 4, T: 24 },
 ];
 
 describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset, R, T }) => {
@@ -158,7 +162,8 @@ describe.each(cases)('ONNX training graph vs tfjs: $preset, $R × $T', ({ preset
           1e-3,
           0,
         );
-        expect(Math.abs(out.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+        // float32 sums over lab-base's larger rows differ by ~1e-5 relative
+        expect(Math.abs(out.loss - ref.loss) / ref.loss).toBeLessThan(5e-5);
         for (const [name, g] of ref.grads) {
           const err = relErr(out.grads!.get(name)!, g, floorOf(ref.grads));
           expect(err, `${name} (${loss}, average ${average})`).toBeLessThan(1e-4);

@@ -13,6 +13,7 @@ import { MODEL_PRESETS, type ModelPresetName } from '../../../src/main/engine/mo
 import { OnnxTrainer, type OnnxBatch } from '../../../src/main/engine/onnx-train/engine';
 import { weightedCrossEntropy } from '../../../src/main/engine/trainers/common';
 import { mulberry32 } from '../../../src/main/engine/random';
+import { floorOf, relErr } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -28,29 +29,6 @@ function randomBatch(R: number, T: number, V: number, seed: number, from: number
   const mask = new Float32Array(R * T);
   for (let r = 0; r < R; r++) for (let t = from; t < T - 1; t++) mask[r * T + t] = 1;
   return { ids, targets, mask };
-}
-
-/**
- * max |a − b| / max(max |b|, floor): the error relative to the gradient's scale. The floor (1e-3 of the
- * largest gradient of the model) covers gradients that are 0 in exact arithmetic and rounding noise in
- * both (the key bias: softmax ignores a constant added to every score of a row).
- */
-function relErr(a: Float32Array, b: Float32Array, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / Math.max(s, floor);
-}
-
-/** 1e-3 × the largest gradient entry of any weight. */
-function floorOf(grads: Map<string, Float32Array>): number {
-  let s = 0;
-  for (const g of grads.values()) for (const x of g) s = Math.max(s, Math.abs(x));
-  return 1e-3 * s;
 }
 
 async function tfGrads(model: GPT, loss: () => tf.Scalar) {

@@ -31,6 +31,7 @@ import { ppoBatch, type Targets } from '../../../src/main/engine/trainers/ppo-up
 import type { TrainEvent } from '../../../src/main/engine/types';
 import { PpoConfig } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
+import { floorOf, relErr } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -39,24 +40,6 @@ afterAll(removeTempDirs);
 
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 const LOSS = { temperature: 0.7, clipRange: 0.2, clipRangeValue: 0.2, vfCoef: 0.5 };
-
-/** max |a − b| / max(max |b|, floor), as grad-parity.test.ts. */
-function relErr(a: Float32Array, b: Float32Array, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / Math.max(s, floor);
-}
-
-function floorOf(grads: Map<string, Float32Array>): number {
-  let s = 0;
-  for (const g of grads.values()) for (const x of g) s = Math.max(s, Math.abs(x));
-  return 1e-3 * s;
-}
 
 /** Rollouts of random prompts and responses whose longest row is `T` tokens, and targets around the policy's own log-probs and values. */
 function rollouts(

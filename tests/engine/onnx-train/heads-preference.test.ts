@@ -32,6 +32,7 @@ import {
   type DpoStepResult,
 } from '../../../src/main/engine/trainers/dpo-steps';
 import { DpoConfig, type DpoConfigInput } from '../../../src/shared/schemas';
+import { floorOf, relErr } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -73,25 +74,6 @@ function stepsOf(trainer: OnnxTrainer): OnnxStepResult[] {
     return out;
   };
   return seen;
-}
-
-/** max |a − b| / max(max |b|, floor), as grad-parity.test.ts. */
-function relErr(a: Float32Array, b: Float32Array, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / Math.max(s, floor);
-}
-
-/** 1e-3 × the largest gradient entry of any weight (grad-parity.test.ts). */
-function floorOf(grads: Map<string, Float32Array>): number {
-  let s = 0;
-  for (const g of grads.values()) for (const x of g) s = Math.max(s, Math.abs(x));
-  return 1e-3 * s;
 }
 
 type Variant = { name: string; config: DpoConfigInput; indices?: number[] };

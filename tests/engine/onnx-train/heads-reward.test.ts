@@ -25,6 +25,7 @@ import { rewardBatch, type RewardRow } from '../../../src/main/engine/trainers/r
 import type { TrainEvent } from '../../../src/main/engine/types';
 import { RewardConfig } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
+import { floorOf, relErr } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -42,24 +43,6 @@ function randomRows(b: number, V: number, maxLen: number, seed: number): RewardR
     rejected: seq(rng.int(2, maxLen + 1)),
     margin: 2 * rng.next(),
   }));
-}
-
-/** max |a − b| / max(max |b|, floor) (grad-parity.test.ts). */
-function relErr(a: Float32Array, b: Float32Array, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / Math.max(s, floor);
-}
-
-function floorOf(grads: Map<string, Float32Array>): number {
-  let s = 0;
-  for (const g of grads.values()) for (const x of g) s = Math.max(s, Math.abs(x));
-  return 1e-3 * s;
 }
 
 const cases: { preset: 'seed-tiny' | 'lab-small'; b: number; maxLen: number }[] = [

@@ -10,13 +10,24 @@ import { formatProfile, profileStep } from './profile';
 import { formatOnnxProfile, profileOnnxStep } from '../onnx-train/profile';
 import { defaultThreads } from '../onnx-train/engine';
 import { resultHeader, resultRow, ratioTable } from './format';
+import { labResultHeader, labResultRow } from './lab-format';
+import {
+  isLabWorkloadName,
+  LAB_WORKLOAD_NAMES,
+  NO_TORCH_NOTE,
+  runLabBench,
+  type LabWorkloadName,
+} from './lab-workloads';
 import { runBench, type BenchBackend, type BenchEngine } from './run';
 import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads';
 
 export const BENCH_USAGE = `usage: lab bench [--workload NAME]... [--backend wasm|cpu|tensorflow]... [--runs N] [--steps N]
                  [--warmup N] [--compare-torch] [--json] [--profile] [--onnx]
                  [--engine tfjs|onnx]... [--threads N]
-workloads: ${WORKLOAD_NAMES.join(', ')} (default all); backend default wasm
+workloads: ${WORKLOAD_NAMES.join(', ')}, and the lab's own ${LAB_WORKLOAD_NAMES.join(', ')} (default all); backend default wasm
+lab workloads (no PyTorch reference): onnxruntime against tfjs on lab-small, ppo-lab per training engine, eval-lab
+          per inference engine (--engine; default both), gen-lab = greedy generation (as --onnx's, both engines);
+          --runs default 3, --warmup 1 for them
 --engine: training engines to measure (default tfjs); onnx = the onnxruntime training step, --threads
           intra-op threads for it (default: the cores not busy, from the load average); with --profile, the onnx step's kernel time by operator
 --onnx: inference on onnxruntime against tfjs (lab-small forward and scoring seq/s, greedy generation tok/s)`;
@@ -70,15 +81,20 @@ export async function benchCli(args: string[], out: (line: string) => void = con
     return 0;
   }
   let workloads: WorkloadName[];
+  let labWorkloads: LabWorkloadName[];
   let backends: BenchBackend[];
   let runs: number, steps: number, warmup: number;
   let engines: BenchEngine[];
   let onnxThreads: number | undefined;
   try {
     const w = list(parsed.workload);
-    const bad = w.find((n) => !isWorkloadName(n));
-    if (bad) throw new UsageError(`unknown workload "${bad}"; known: ${WORKLOAD_NAMES.join(', ')}`);
-    workloads = w as WorkloadName[];
+    const bad = w.find((n) => !isWorkloadName(n) && !isLabWorkloadName(n));
+    if (bad)
+      throw new UsageError(
+        `unknown workload "${bad}"; known: ${[...WORKLOAD_NAMES, ...LAB_WORKLOAD_NAMES].join(', ')}`,
+      );
+    workloads = w.filter(isWorkloadName);
+    labWorkloads = w.filter(isLabWorkloadName);
     const b = list(parsed.backend);
     const badB = b.find((n) => !(BACKENDS as readonly string[]).includes(n));
     if (badB) throw new UsageError(`unknown backend "${badB}"; use ${BACKENDS.join(', ')}`);
@@ -109,6 +125,10 @@ export async function benchCli(args: string[], out: (line: string) => void = con
     return 0;
   }
 
+  if (parsed.profile && labWorkloads.length && !workloads.length) {
+    console.error(`--profile covers the training workloads only (${WORKLOAD_NAMES.join(', ')})`);
+    return 2;
+  }
   if (parsed.profile && engines.includes('onnx')) {
     await selectBackend('wasm'); // the initial weights come from the tfjs model
     for (const name of workloads.length ? workloads : WORKLOAD_NAMES) {
@@ -134,22 +154,39 @@ export async function benchCli(args: string[], out: (line: string) => void = con
   }
 
   const json = parsed.json;
-  if (!json) out(resultHeader());
-  let summary;
+  const everything = workloads.length + labWorkloads.length === 0;
+  let summary: Awaited<ReturnType<typeof runBench>> = { type: 'ratios', results: [], ratios: [], notes: [] };
+  if (!json && (everything || workloads.length)) out(resultHeader());
   try {
-    summary = await runBench(
-      {
-        workloads,
-        backends,
-        engines,
-        onnxThreads,
-        runs,
-        steps,
-        warmup,
-        compareTorch: parsed['compare-torch'],
-      },
-      (r) => out(json ? JSON.stringify(r) : resultRow(r)),
-    );
+    if (everything || workloads.length)
+      summary = await runBench(
+        {
+          workloads,
+          backends,
+          engines,
+          onnxThreads,
+          runs,
+          steps,
+          warmup,
+          compareTorch: parsed['compare-torch'],
+        },
+        (r) => out(json ? JSON.stringify(r) : resultRow(r)),
+      );
+    if (everything || labWorkloads.length) {
+      if (!json) out(`${everything || workloads.length ? '\n' : ''}${labResultHeader()}`);
+      await selectBackend(backends[0] ?? 'wasm');
+      await runLabBench(
+        {
+          workloads: labWorkloads,
+          engines,
+          onnxThreads,
+          runs: parsed.runs === undefined ? 3 : runs,
+          warmup: parsed.warmup === undefined ? 1 : warmup,
+        },
+        (r) => out(json ? JSON.stringify(r) : labResultRow(r)),
+      );
+      summary.notes.push(NO_TORCH_NOTE);
+    }
   } catch (err) {
     console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

@@ -31,6 +31,8 @@ export interface OnnxBenchOptions {
   /** Timed runs (median reported) and untimed warm-up runs. Default 5 and 1. */
   runs?: number;
   warmup?: number;
+  /** What to measure. Default all three (bench `--workload gen-lab` asks for 'generate' only). */
+  tasks?: readonly OnnxBenchRow['task'][];
 }
 
 export interface OnnxBenchRow {
@@ -42,6 +44,8 @@ export interface OnnxBenchRow {
   unit: 'seq/s' | 'tok/s';
   /** rate / the tfjs row of the same task. */
   vsTfjs: number;
+  /** Each timed run's rate, sorted (generate rows). */
+  runs?: number[];
 }
 
 async function medianRate(
@@ -49,6 +53,7 @@ async function medianRate(
   runs: number,
   warmup: number,
   fn: () => Promise<unknown>,
+  into: number[] = [],
 ): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const rates: number[] = [];
@@ -58,6 +63,7 @@ async function medianRate(
     rates.push(work / ((performance.now() - t0) / 1000));
   }
   rates.sort((a, b) => a - b);
+  into.push(...rates);
   return rates[Math.floor(rates.length / 2)]!;
 }
 
@@ -70,6 +76,7 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
   const newTokens = opts.newTokens ?? 56;
   const runs = opts.runs ?? 5;
   const warmup = opts.warmup ?? 1;
+  const tasks = new Set(opts.tasks ?? ['forward', 'score', 'generate']);
   const rng = mulberry32(1);
   const ids = Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(0, cfg.vocabSize)));
   const prompts = Array.from({ length: gB }, () =>
@@ -79,30 +86,41 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
   const rows: Omit<OnnxBenchRow, 'vsTfjs'>[] = [];
   try {
     const tfName = `tfjs ${tf.getBackend()}`;
-    const x = tf.tensor2d(ids, [B, T], 'int32');
-    const tfForward = await medianRate(B, runs, warmup, async () => {
-      const y = model.forward(x);
-      await y.data();
-      y.dispose();
-    });
-    x.dispose();
-    rows.push({ task: 'forward', impl: tfName, rate: tfForward, unit: 'seq/s' });
+    if (tasks.has('forward')) {
+      const x = tf.tensor2d(ids, [B, T], 'int32');
+      const tfForward = await medianRate(B, runs, warmup, async () => {
+        const y = model.forward(x);
+        await y.data();
+        y.dispose();
+      });
+      x.dispose();
+      rows.push({ task: 'forward', impl: tfName, rate: tfForward, unit: 'seq/s' });
+    }
     const flatIds = Int32Array.from(ids.flat());
     const targets = Int32Array.from(flatIds, (_, i) => flatIds[(i + 1) % flatIds.length]!);
-    const y = tf.tensor2d(targets, [B, T], 'int32');
-    const tfScore = await medianRate(B, runs, warmup, async () => {
-      const lp = tf.tidy(() =>
-        tokenLogProbsOf(model.forward(tf.tensor2d(flatIds, [B, T], 'int32')), y, cfg.vocabSize),
+    if (tasks.has('score')) {
+      const y = tf.tensor2d(targets, [B, T], 'int32');
+      const tfScore = await medianRate(B, runs, warmup, async () => {
+        const lp = tf.tidy(() =>
+          tokenLogProbsOf(model.forward(tf.tensor2d(flatIds, [B, T], 'int32')), y, cfg.vocabSize),
+        );
+        await lp.data();
+        lp.dispose();
+      });
+      y.dispose();
+      rows.push({ task: 'score', impl: tfName, rate: tfScore, unit: 'seq/s' });
+    }
+    if (tasks.has('generate')) {
+      const tfRuns: number[] = [];
+      const tfGen = await medianRate(
+        gB * newTokens,
+        Math.min(runs, 3),
+        warmup,
+        () => generate(model, prompts, { maxNewTokens: newTokens, temperature: 0 }),
+        tfRuns,
       );
-      await lp.data();
-      lp.dispose();
-    });
-    y.dispose();
-    rows.push({ task: 'score', impl: tfName, rate: tfScore, unit: 'seq/s' });
-    const tfGen = await medianRate(gB * newTokens, Math.min(runs, 3), warmup, () =>
-      generate(model, prompts, { maxNewTokens: newTokens, temperature: 0 }),
-    );
-    rows.push({ task: 'generate', impl: tfName, rate: tfGen, unit: 'tok/s' });
+      rows.push({ task: 'generate', impl: tfName, rate: tfGen, unit: 'tok/s', runs: tfRuns });
+    }
 
     const plainBytes = exportOnnx(model);
     const kvBytes = exportOnnx(model, { kvCache: true });
@@ -114,32 +132,37 @@ export async function benchOnnx(opts: OnnxBenchOptions = {}): Promise<OnnxBenchR
       const kv = await createSession(kvBytes, { threads, provider: 'cpu' });
       const scorer = await createScorer(scoreBytes, { threads, provider: 'cpu' });
       try {
-        rows.push({
-          task: 'forward',
-          impl: name,
-          rate: await medianRate(B, runs, warmup, () => plain.run(ids)),
-          unit: 'seq/s',
-        });
-        rows.push({
-          task: 'score',
-          impl: name,
-          rate: await medianRate(B, runs, warmup, () =>
-            scorer.score({ n: B, T, inputs: flatIds, targets }, { batchSize: B }),
-          ),
-          unit: 'seq/s',
-        });
-        rows.push({
-          task: 'generate',
-          impl: name,
-          rate: await medianRate(gB * newTokens, runs, warmup, () => greedyDecode(plain, prompts, decode)),
-          unit: 'tok/s',
-        });
-        rows.push({
-          task: 'generate',
-          impl: `${name} + kv`,
-          rate: await medianRate(gB * newTokens, runs, warmup, () => greedyDecode(kv, prompts, decode)),
-          unit: 'tok/s',
-        });
+        if (tasks.has('forward'))
+          rows.push({
+            task: 'forward',
+            impl: name,
+            rate: await medianRate(B, runs, warmup, () => plain.run(ids)),
+            unit: 'seq/s',
+          });
+        if (tasks.has('score'))
+          rows.push({
+            task: 'score',
+            impl: name,
+            rate: await medianRate(B, runs, warmup, () =>
+              scorer.score({ n: B, T, inputs: flatIds, targets }, { batchSize: B }),
+            ),
+            unit: 'seq/s',
+          });
+        if (!tasks.has('generate')) continue;
+        for (const [session, impl] of [
+          [plain, name],
+          [kv, `${name} + kv`],
+        ] as const) {
+          const into: number[] = [];
+          const rate = await medianRate(
+            gB * newTokens,
+            runs,
+            warmup,
+            () => greedyDecode(session, prompts, decode),
+            into,
+          );
+          rows.push({ task: 'generate', impl, rate, unit: 'tok/s', runs: into });
+        }
       } finally {
         await plain.release();
         await kv.release();

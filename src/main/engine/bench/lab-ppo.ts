@@ -10,15 +10,13 @@ import { PpoConfig, type InferenceInfo } from '../../../shared/schemas';
 import { loadModel } from '../checkpoint';
 import { ScalarHead } from '../model/heads';
 import { openScorer } from '../onnx/engine';
-import { maskedLogProbs } from '../onnx/scorer';
-import { paddedLength } from '../onnx-train/batches';
 import { copyWeightsTo } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import { rewardFromModel } from '../rewards';
 import { endOfTurn } from '../tasks/ppo';
 import { Adam, PLAIN_ADAM, paramsOf } from '../trainers/common';
 import { assemble, collectRollouts, fitPrompts } from '../trainers/ppo-rollouts';
-import { onnxPpoUpdate, optimise, ppoTargets, ppoUpdate } from '../trainers/ppo-update';
+import { optimiseOn, ppoTargets, referenceLogProbs } from '../trainers/ppo-update';
 import type { LabFixture } from './lab-fixture';
 
 /** Seconds of one iteration and of each of its parts. */
@@ -112,23 +110,15 @@ export async function openPpoBench(
         ids,
         rollouts.map((r) => r.ids),
       );
-      const refLogp = refScoring.session
-        ? await maskedLogProbs(
-            refScoring.session,
-            { ...data, n: data.B },
-            { temperature: config.temperature },
-          )
-        : reference;
+      const refLogp = await referenceLogProbs(refScoring.session, reference, data, config);
       const { targets } = ppoTargets(policy, vHead, refLogp, data, scores, config.klCoef, config);
       const t3 = performance.now();
-      const shape = {
-        rows: Math.ceil(data.B / config.numMiniBatches),
-        seqLen: paddedLength(data.T, 16, policy.config.contextLength),
-      };
-      const update = await optimise(data, config, iteration, (rows) =>
-        onnx
-          ? onnxPpoUpdate(onnx, data, rows, targets, config, shape)
-          : ppoUpdate(policy, vHead, adam, params, data, rows, targets, config),
+      const update = await optimiseOn(
+        { onnx, policy, vHead, adam, params },
+        data,
+        targets,
+        config,
+        iteration,
       );
       if ('failed' in update)
         throw new Error(`ppo-lab: the loss became ${update.failed.loss} at iteration ${iteration}`);

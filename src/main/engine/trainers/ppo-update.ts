@@ -12,6 +12,8 @@ import { tokenLogProbsOf } from '../logprobs';
 import { clippedPolicyLoss, clippedValueLoss, gae, klPerToken, tokenRewards, whiten } from '../losses/ppo';
 import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
+import { maskedLogProbs, type OnnxScorer } from '../onnx/scorer';
+import { paddedLength } from '../onnx-train/batches';
 import type { OnnxBatch, OnnxTrainer } from '../onnx-train/engine';
 import { PPO_STATS } from '../onnx-train/heads/ppo';
 import { mulberry32, permutation } from '../random';
@@ -101,6 +103,53 @@ export async function optimise(
   }
   const names = [...UPDATE_STATS, 'grad_norm'];
   return { stats: Object.fromEntries(names.map((name, i) => [name, sums[i]! / updates])) };
+}
+
+/** Where an iteration's updates run: the onnx trainer when there is one, else tfjs's policy, value head and Adam. */
+export interface UpdateEngine {
+  onnx?: OnnxTrainer;
+  policy: GPT;
+  vHead: ScalarHead;
+  adam: Adam;
+  /** The trained variables by Adam's names (trunk and value head). */
+  params: Map<string, tf.Variable>;
+}
+
+/**
+ * The reference's log-probs of the rollouts [B·T] on its onnxruntime scorer; without one, the tfjs
+ * reference itself, for ppoTargets to score.
+ */
+export async function referenceLogProbs(
+  scorer: OnnxScorer | undefined,
+  reference: GPT,
+  data: RolloutBatch,
+  config: PpoConfig,
+): Promise<GPT | Float32Array> {
+  if (!scorer) return reference;
+  return maskedLogProbs(scorer, { ...data, n: data.B }, { temperature: config.temperature });
+}
+
+/**
+ * An iteration's optimisation phase (`optimise`) on the engine in use. On onnxruntime the minibatches
+ * are padded to ⌈B / numMiniBatches⌉ rows of a multiple of 16 tokens, so that few graph shapes occur.
+ */
+export function optimiseOn(
+  engine: UpdateEngine,
+  data: RolloutBatch,
+  targets: Targets,
+  config: PpoConfig,
+  iteration: number,
+): ReturnType<typeof optimise> {
+  const { onnx, policy, vHead, adam, params } = engine;
+  const shape = {
+    rows: Math.ceil(data.B / config.numMiniBatches),
+    seqLen: paddedLength(data.T, 16, policy.config.contextLength),
+  };
+  return optimise(data, config, iteration, (rows) =>
+    onnx
+      ? onnxPpoUpdate(onnx, data, rows, targets, config, shape)
+      : ppoUpdate(policy, vHead, adam, params, data, rows, targets, config),
+  );
 }
 
 /**

@@ -57,8 +57,7 @@ import { GPT, type NamedArray } from '../model/gpt';
 import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
 import { describeInference, openScorer, type Chosen } from '../onnx/engine';
-import { maskedLogProbs, type OnnxScorer } from '../onnx/scorer';
-import { paddedLength } from '../onnx-train/batches';
+import type { OnnxScorer } from '../onnx/scorer';
 import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import type { RewardFn } from '../rewards';
@@ -73,7 +72,7 @@ import {
   type Rollout,
   type RolloutStops,
 } from './ppo-rollouts';
-import { onnxPpoUpdate, optimise, ppoTargets, ppoUpdate } from './ppo-update';
+import { optimiseOn, ppoTargets, referenceLogProbs } from './ppo-update';
 
 export interface PpoTrainerInputs extends RolloutStops {
   /** Prompts as text (for the reward source and the samples) and as ids, the assistant turn open. */
@@ -233,24 +232,14 @@ export async function* trainPpo(
         rollouts.map((r) => r.ids),
       );
       const beta = kl.value;
-      const refLogp = refScoring.session
-        ? await maskedLogProbs(
-            refScoring.session,
-            { ...data, n: data.B },
-            { temperature: config.temperature },
-          )
-        : reference;
+      const refLogp = await referenceLogProbs(refScoring.session, reference, data, config);
       const { targets, klTok, nonScore } = ppoTargets(policy, vHead, refLogp, data, scores, beta, config);
-
-      // Minibatches of ⌈B / numMiniBatches⌉ rows of a multiple of 16 tokens: few onnx graph shapes.
-      const shape = {
-        rows: Math.ceil(data.B / config.numMiniBatches),
-        seqLen: paddedLength(data.T, 16, policy.config.contextLength),
-      };
-      const update = await optimise(data, config, iteration, (rows) =>
-        onnx
-          ? onnxPpoUpdate(onnx, data, rows, targets, config, shape)
-          : ppoUpdate(policy, vHead, adam, params, data, rows, targets, config),
+      const update = await optimiseOn(
+        { onnx, policy, vHead, adam, params },
+        data,
+        targets,
+        config,
+        iteration,
       );
       if ('failed' in update) {
         const { loss, gradNorm, epoch, minibatch } = update.failed;

@@ -105,9 +105,12 @@ async function openSession(
     executionMode: 'sequential',
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-    // No arena and no memory pattern: a dpo-lab training process peaked at ~380 MB instead of ~560 MB
-    // (the arena keeps every block the backward pass ever freed), at a speed within the noise here.
-    enableCpuMemArena: false,
+    // The arena, without a memory pattern. Without the arena every large intermediate was a fresh
+    // allocation that the kernel had to fault in page by page: an sft-lab step (1 thread) spent 15–30 ms
+    // of its ~200 in the kernel (system time), ~8 % of its CPU time; with the arena ~0. The arena alone
+    // did not raise a dpo-lab bench process's peak (420–425 MB with or without it; its train graph's
+    // arena holds 127 MiB), the memory pattern as well did (~560 MB).
+    enableCpuMemArena: true,
     enableMemPattern: false,
     // No busy-waiting between kernels. On an idle machine 2 spinning threads ran an sft-lab step 1.7×
     // faster than one thread, but as soon as another process wanted a core they fell to 0.3–0.6× of

@@ -1,6 +1,6 @@
 // The lab GPT (model/gpt.ts) as onnx-train graphs: the forward pass written with graph.ts's
 // differentiable ops, computing what GPT.forward computes (token + learned position embeddings,
-// pre-LayerNorm blocks with ε = 1e-5, scores · 1/√hd + a −1e9 causal mask, GELU as x·σ(2u), tied
+// pre-LayerNorm blocks with ε = 1e-5, scores · 1/√hd + a −1e9 causal mask, GELU (tanh form), tied
 // head h @ wteᵀ), then a loss head, its backward pass, the gradient's global norm, clipping and the
 // Adam(W) update of trainers/common.ts — one graph per batch shape whose inputs are the weights, Adam's
 // moments, the step's scalars and the batch, and whose outputs are the loss, metrics and the updated
@@ -80,12 +80,16 @@ function gptForward(
   for (let i = 0; i < nLayers; i++) {
     const p = `h.${i}.`;
     const a = ln(x, p + 'ln_1'); // [R, T, D]
-    const split = (t: Val, perm: number[]) => g.transpose(g.reshape(t, [R, T, H, hd]), perm);
-    const q = split(linear(a, p + 'attn.q'), [0, 2, 1, 3]); // [R, H, T, hd]
-    const kT = split(linear(a, p + 'attn.k'), [0, 2, 3, 1]); // [R, H, hd, T]
-    const v = split(linear(a, p + 'attn.v'), [0, 2, 1, 3]); // [R, H, T, hd]
-    const scores = g.add(g.scale(g.matmul(q, kT), 1 / Math.sqrt(hd)), mask); // [R, H, T, T]
-    const y = g.matmul(g.softmax(scores), v); // [R, H, T, hd]
+    // Heads as a batch of R·H: [R, T, D] → [R, H, T, hd] → [R·H, T, hd]. Three dims, not four, so that
+    // onnxruntime cannot merge a gradient's last-axes transpose with the head split's transpose into one
+    // more copy; it folds it into the MatMul instead (the backward has 4 transposes per block, not 7).
+    const split = (t: Val) =>
+      g.reshape(g.transpose(g.reshape(t, [R, T, H, hd]), [0, 2, 1, 3]), [R * H, T, hd]);
+    const q = split(linear(a, p + 'attn.q'));
+    const k = split(linear(a, p + 'attn.k'));
+    const v = split(linear(a, p + 'attn.v'));
+    const scores = g.add(g.scale(g.matmulNT(q, k), 1 / Math.sqrt(hd)), mask); // [R·H, T, T]
+    const y = g.reshape(g.matmul(g.softmax(scores), v), [R, H, T, hd]);
     const merged = g.reshape(g.transpose(y, [0, 2, 1, 3]), [R, T, D]);
     x = g.add(x, linear(merged, p + 'attn.proj'));
     const f = linear(ln(x, p + 'ln_2'), p + 'mlp.fc'); // [R, T, dFF]
@@ -174,27 +178,28 @@ export function buildTrainGraph(spec: TrainGraphSpec): { bytes: Uint8Array; floa
     [over, g.plain('Div', [maxNorm, g.plain('Add', [norm, g.scalar(1e-6)], [])], []), g.scalar(1)],
     [],
   );
-  // Adam(W) on the packed vectors, as trainers/common.ts Adam.apply.
+  // Adam(W) on the packed vectors, as trainers/common.ts Adam.apply, with the step's scalars folded so
+  // that each [P] pass does one thing (14 passes, from 19): m' = β1·m + (1−β1)·k·g and v' = β2·v + (1−β2)·k²·g²
+  // for the clip factor k; w' = w·f − (lr/c1)·m' / (√v'/√c2 + ε), f = 1 + (decay − 1)·[rank ≥ 2].
   const { beta1, beta2, epsilon } = adam;
-  const mul = (a: Val, b: Val) => g.plain('Mul', [a, b], [P]);
-  const add = (a: Val, b: Val) => g.plain('Add', [a, b], [P]);
-  const gr = mul(grad, clip);
-  const m1 = add(mul(m, g.scalar(beta1)), mul(gr, g.scalar(1 - beta1)));
-  const v1 = add(mul(v, g.scalar(beta2)), mul(mul(gr, gr), g.scalar(1 - beta2)));
-  const mhat = g.plain('Div', [m1, c1], [P]);
-  const vhat = g.plain('Div', [v1, c2], [P]);
-  const update = g.plain('Div', [mhat, add(g.plain('Sqrt', [vhat], [P]), g.scalar(epsilon))], [P]);
+  const s = (op: string, ...ins: Val[]) => g.plain(op, ins, []);
+  const vec = (op: string, a: Val, b: Val) => g.plain(op, [a, b], [P]);
+  const m1 = vec(
+    'Add',
+    vec('Mul', m, g.scalar(beta1)),
+    vec('Mul', grad, s('Mul', clip, g.scalar(1 - beta1))),
+  );
+  const gScaled = vec('Mul', grad, s('Mul', s('Mul', clip, clip), g.scalar(1 - beta2)));
+  const v1 = vec('Add', vec('Mul', v, g.scalar(beta2)), vec('Mul', gScaled, grad));
+  const denom = g.scaleShift(g.plain('Sqrt', [v1], [P]), s('Reciprocal', s('Sqrt', c2)), epsilon);
+  const update = vec('Mul', vec('Div', m1, denom), s('Div', lr, c1));
   // Decay factor per value: `decay` on weights of rank ≥ 2, 1 elsewhere.
   const matrix = new Float32Array(P);
   spec.params.forEach((p, i) => {
     if (p.shape.length >= 2) matrix.fill(1, offsets[i]!, offsets[i]! + p.shape.reduce((a, b) => a * b, 1));
   });
-  const factor = g.plain(
-    'Add',
-    [g.scalar(1), g.plain('Mul', [g.floats(matrix, [P]), g.plain('Sub', [decay, g.scalar(1)], [])], [P])],
-    [P],
-  );
-  g.output(g.plain('Sub', [mul(flat, factor), mul(update, lr)], [P]), 'new_params');
+  const factor = g.scaleShift(g.floats(matrix, [P]), s('Sub', decay, g.scalar(1)), 1);
+  g.output(vec('Sub', vec('Mul', flat, factor), update), 'new_params');
   g.output(m1, 'new_m');
   g.output(v1, 'new_v');
   if (spec.emitGrads) g.output(grad, 'grads');

@@ -22,14 +22,42 @@ export interface OnnxStepProfile {
   nodes: number;
   /** Operators by kernel time per step, slowest first. */
   ops: { op: string; ms: number; share: number; calls: number }[];
+  /** The matrix products (Gemm, MatMul, FusedMatMul): kernel ms per step, share, and their GFLOP/s. */
+  matmul: { ms: number; share: number; gflops: number };
+  /** Most memory onnxruntime's arena held during a step, MiB (0 without the arena). */
+  arenaMB: number;
 }
+
+type Shapes = { [type: string]: number[] }[];
 
 interface TraceEvent {
   cat: string;
   name: string;
   ts: number;
   dur: number;
-  args?: { op_name?: string };
+  args?: {
+    op_name?: string;
+    input_type_shape?: Shapes;
+    output_type_shape?: Shapes;
+    mem_arena_held?: string;
+  };
+}
+
+const MATMUL_OPS = new Set(['Gemm', 'MatMul', 'FusedMatMul', 'FusedGemm']);
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Floating-point operations of a matrix product from its first input A and its output Y: each of Y's
+ * entries takes K multiply-adds, and A holds M·K values per M·N of Y whatever its transposition, so
+ * K = N·|A| / |Y|.
+ */
+function matmulFlops(args: TraceEvent['args']): number {
+  const a = Object.values(args?.input_type_shape?.[0] ?? {})[0];
+  const y = Object.values(args?.output_type_shape?.[0] ?? {})[0];
+  if (!a?.length || !y?.length) return 0;
+  const k = (y[y.length - 1]! * count(a)) / count(y);
+  return 2 * count(y) * k;
 }
 
 export async function profileOnnxStep(
@@ -85,6 +113,9 @@ export async function profileOnnxStep(
     const byOp = new Map<string, { us: number; calls: number }>();
     let total = 0;
     let calls = 0;
+    let matmulUs = 0;
+    let flops = 0;
+    let arena = 0;
     for (const e of events) {
       if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < after) continue;
       const op = e.args?.op_name ?? '?';
@@ -94,6 +125,11 @@ export async function profileOnnxStep(
       byOp.set(op, x);
       total += e.dur;
       calls++;
+      if (MATMUL_OPS.has(op)) {
+        matmulUs += e.dur;
+        flops += matmulFlops(e.args);
+      }
+      arena = Math.max(arena, Number(e.args?.mem_arena_held ?? 0));
     }
     const n = Math.max(1, runs.length - 1);
     walls.sort((a, b) => a - b);
@@ -112,6 +148,12 @@ export async function profileOnnxStep(
           share: x.us / Math.max(1, total),
           calls: Math.round(x.calls / n),
         })),
+      matmul: {
+        ms: matmulUs / 1000 / n,
+        share: matmulUs / Math.max(1, total),
+        gflops: flops / Math.max(1, matmulUs) / 1000,
+      },
+      arenaMB: Math.round(arena / 2 ** 20),
     };
   } finally {
     await trainer.release();
@@ -123,6 +165,9 @@ export function formatOnnxProfile(p: OnnxStepProfile): string {
   const lines = [
     `${p.workload} on onnxruntime cpu ×${p.threads}: ${p.wallMs.toFixed(1)} ms per step, ` +
       `${p.kernelMs.toFixed(1)} ms in ${p.nodes} kernels`,
+    `  matrix products ${p.matmul.ms.toFixed(1)} ms (${(100 * p.matmul.share).toFixed(1)} %, ` +
+      `${p.matmul.gflops.toFixed(0)} GFLOP/s), the rest ${(p.kernelMs - p.matmul.ms).toFixed(1)} ms; ` +
+      `arena ${p.arenaMB} MiB`,
   ];
   for (const o of p.ops)
     lines.push(

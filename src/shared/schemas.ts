@@ -665,6 +665,8 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', '
 export const TrainingEngineInfo = z.object({
   engine: z.enum(['tfjs', 'onnx']),
   threads: z.number().int().positive().nullable(),
+  /** onnx: the execution provider (absent in runs recorded before CUDA training: cpu). */
+  provider: z.enum(['cpu', 'cuda']).optional(),
   reason: z.string(),
 });
 export type TrainingEngineInfo = z.infer<typeof TrainingEngineInfo>;

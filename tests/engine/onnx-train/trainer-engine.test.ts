@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/main/engine/backend';
 import { readSafetensors } from '../../../src/main/engine/safetensors';
-import { onnxSelfCheck } from '../../../src/main/engine/onnx-train/choose';
+import { chooseTrainingEngine, onnxSelfCheck, placement } from '../../../src/main/engine/onnx-train/choose';
+import { cudaStatus } from '../../../src/main/engine/onnx/session';
 import {
   PretrainConfig,
   trainPretrain,
@@ -59,6 +60,25 @@ async function finalWeights(dir: string) {
 describe('the training engine setting', () => {
   it('passes the self-check here', async () => {
     expect(await onnxSelfCheck()).toBeNull();
+  });
+
+  it('trains on the CPU where no CUDA provider is installed, and says so', async () => {
+    // This machine has no GPU and onnxruntime-node's CUDA provider is an opt-in install: where it is
+    // installed and its self-check passes, the same choice is { provider: 'cuda' }.
+    expect(cudaStatus().installed).toBe(false);
+    const info = await chooseTrainingEngine('auto', true);
+    expect(info).toMatchObject({
+      engine: 'onnx',
+      provider: 'cpu',
+      reason: expect.stringMatching(
+        /^self-check passed; onnxruntime cpu, \d+ threads?; CUDA provider unavailable \(not installed/,
+      ),
+    });
+    expect(placement(info)).toEqual({ threads: info.threads, provider: 'cpu' });
+    expect(placement({ engine: 'onnx', threads: 2, provider: 'cuda', reason: '' })).toEqual({
+      threads: 2,
+      provider: 'cuda',
+    });
   });
 
   it('onnx and tfjs give the same curve and weights; the run records its engine', async () => {

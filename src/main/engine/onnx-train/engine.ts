@@ -29,6 +29,8 @@ function ort(): Ort {
 export interface OnnxTrainerOptions {
   /** Intra-op threads; default: the machine's cores. */
   threads?: number;
+  /** Default 'cpu'; 'cuda' only where the CUDA provider is installed (choose.ts decides). */
+  provider?: TrainingProvider;
   adam: { beta1: number; beta2: number; epsilon: number; weightDecay: number };
   head: HeadSpec;
   /** Output raw gradients too (tests). */
@@ -93,14 +95,18 @@ export function defaultThreads(): number {
   return Math.min(cores, Math.max(1, cores - busy));
 }
 
+/** Where a training step runs: onnxruntime's CPU provider, or CUDA (with the CPU for any node it lacks). */
+export type TrainingProvider = 'cpu' | 'cuda';
+
 async function openSession(
   bytes: Uint8Array,
   threads: number,
   profilePrefix?: string,
+  provider: TrainingProvider = 'cpu',
 ): Promise<ortTypes.InferenceSession> {
   return ort().InferenceSession.create(bytes, {
     ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
-    executionProviders: ['cpu'],
+    executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     intraOpNumThreads: threads,
@@ -182,7 +188,7 @@ export class OnnxTrainer {
         emitGrads: this.opts.emitGrads,
         embeddingGrad: this.opts.embeddingGrad,
       });
-      s = openSession(bytes, this.threads, this.opts.profilePrefix).then((session) => ({
+      s = openSession(bytes, this.threads, this.opts.profilePrefix, this.opts.provider).then((session) => ({
         session,
         floatInputs,
       }));

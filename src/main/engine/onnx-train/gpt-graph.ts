@@ -52,14 +52,18 @@ export function packing(params: readonly ParamSpec[]): { offsets: number[]; tota
   return { offsets, total };
 }
 
-/** The GPT forward to logits [R, T, V] and final hidden states [R, T, D] from weights `w` and ids [R, T]. */
+/**
+ * The GPT forward to the final hidden states [R, T, D] from weights `w` and ids [R, T], and the tied
+ * output head that turns them into logits [R, T, V] — built on first use, so that a head which reads
+ * only the hidden states (a reward model's score) has no vocabulary-wide product in its graph.
+ */
 function gptForward(
   g: Graph,
   c: GPTConfig,
   w: Map<string, Val>,
   ids: Val,
   embeddingGrad: 'scatter' | 'onehot',
-): { logits: Val; hidden: Val } {
+): { logits: () => Val; hidden: Val } {
   const { dModel: D, nLayers, nHeads: H, contextLength: C } = c;
   const [R, T] = ids.shape as [number, number];
   const hd = D / H;
@@ -96,7 +100,8 @@ function gptForward(
     x = g.add(x, linear(g.gelu(f), p + 'mlp.proj'));
   }
   const hidden = ln(x, 'ln_f'); // [R, T, D]
-  return { logits: g.matmul(hidden, g.transpose(W('wte'), [1, 0])), hidden }; // [R, T, V]
+  let logits: Val | undefined;
+  return { logits: () => (logits ??= g.matmul(hidden, g.transpose(W('wte'), [1, 0]))), hidden }; // [R, T, V]
 }
 
 /**
@@ -138,7 +143,9 @@ export function buildTrainGraph(spec: TrainGraphSpec): { bytes: Uint8Array; floa
       seqLen: T,
       ids,
       targets,
-      logits,
+      get logits() {
+        return logits();
+      },
       hidden,
       weight: (name) => {
         const v = w.get(name);
@@ -235,7 +242,7 @@ export function buildScoreGraph(
   const targets = g.input('targets', [R, T], 'int64');
   const mask = g.input('mask', [R, T]);
   const rowScale = g.input('row_scale', [R]);
-  const lp = g.tokenLogProbs(gptForward(g, c, w, ids, 'scatter').logits, targets); // [R, T]
+  const lp = g.tokenLogProbs(gptForward(g, c, w, ids, 'scatter').logits(), targets); // [R, T]
   const sums = g.reduceSum(g.mul(lp, mask), [1]); // [R]
   g.output(g.mul(sums, rowScale), 'seq');
   g.output(g.reduceSum(sums, [0]), 'total');

@@ -80,7 +80,7 @@ import { BYTE_VOCAB_SIZE } from '../tokenizer/byte';
 import type { DpoInputs, TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder } from './common';
 import { computeReferenceLogProbs } from '../onnx/reference';
-import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { chooseTrainingEngine, copyWeightsTo, placement } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import {
   AVERAGED,
@@ -194,7 +194,7 @@ export async function* trainDpo(
       onnx = new OnnxTrainer(gptConfigOf(arch), await policy.toArrays(), {
         adam: PLAIN_ADAM,
         head: onnxHeadOf(config),
-        threads: training.threads ?? undefined,
+        ...placement(training),
       });
       if (resumed) onnx.loadOptimizerState(resumed.optimizerState, state.step);
     }

@@ -21,7 +21,7 @@ import { GPT, type GPTConfig } from '../model/gpt';
 import { MODEL_PRESETS, type ModelPresetName } from '../model/presets';
 import { TrainingEngineChoice } from '../../../shared/schemas';
 import { lmRowsBatch, paddedLength } from '../onnx-train/batches';
-import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { chooseTrainingEngine, copyWeightsTo, placement } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import type { TrainContext, TrainEvent } from '../types';
 import {
@@ -196,7 +196,7 @@ export async function* runLm(spec: LmRunSpec, ctx: TrainContext): AsyncGenerator
           weightDecay: config.weightDecay,
         },
         head: { kind: 'sft' },
-        threads: training.threads ?? undefined,
+        ...placement(training),
       });
       if (resumed) onnx.loadOptimizerState(resumed.optimizerState, resumed.record.state.step);
     }

@@ -58,7 +58,7 @@ import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
 import { describeInference, openScorer, type Chosen } from '../onnx/engine';
 import type { OnnxScorer } from '../onnx/scorer';
-import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { chooseTrainingEngine, copyWeightsTo, placement } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import type { RewardFn } from '../rewards';
 import type { TrainContext, TrainEvent } from '../types';
@@ -147,7 +147,7 @@ export async function* trainPpo(
           vfCoef: config.vfCoef,
           valueHead: VALUE_HEAD,
         },
-        threads: training.threads ?? undefined,
+        ...placement(training),
       });
       if (m.optimizerState) onnx.loadOptimizerState(m.optimizerState, state.adamSteps);
     } else if (m.optimizerState) adam.load(m.optimizerState, state.adamSteps);

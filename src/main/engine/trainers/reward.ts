@@ -47,7 +47,7 @@ import {
 import { GPT, type NamedArray } from '../model/gpt';
 import { ScalarHead } from '../model/heads';
 import { MODEL_PRESETS } from '../model/presets';
-import { chooseTrainingEngine, copyWeightsTo } from '../onnx-train/choose';
+import { chooseTrainingEngine, copyWeightsTo, placement } from '../onnx-train/choose';
 import { OnnxTrainer } from '../onnx-train/engine';
 import { mulberry32, permutation } from '../random';
 import { REWARD_HEAD, keepEnd, rewardLimit } from '../reward-score';
@@ -120,7 +120,7 @@ export async function* trainReward(
       onnx = new OnnxTrainer(gptConfigOf(arch), [...(await trunk.toArrays()), ...(await head.toArrays())], {
         adam: PLAIN_ADAM,
         head: { kind: 'reward', prefix: REWARD_HEAD, centerCoefficient: config.centerRewardsCoefficient },
-        threads: training.threads ?? undefined,
+        ...placement(training),
       });
       if (resumed) onnx.loadOptimizerState(resumed.optimizer, state.step);
     }

@@ -14,8 +14,11 @@ export interface HeadContext {
   /** Token ids and next-token targets, int64 [R, T]. */
   ids: Val;
   targets: Val;
-  /** The GPT's logits [R, T, V] and final (post-LayerNorm) hidden states [R, T, D]. */
-  logits: Val;
+  /**
+   * The GPT's logits [R, T, V] (the tied output head, added to the graph when first read: a head that
+   * needs only the hidden states should not read it) and final (post-LayerNorm) hidden states [R, T, D].
+   */
+  readonly logits: Val;
   hidden: Val;
   /** A trained weight by name (the trainer's arrays beyond the GPT's, e.g. `score.weight`). */
   weight(name: string): Val;

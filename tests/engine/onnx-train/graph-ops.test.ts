@@ -112,6 +112,26 @@ describe('graph.ts ops: values and gradients equal tfjs', () => {
     });
   });
 
+  it('concat along an axis, and a stopped input that takes no gradient (frozen rows)', async () => {
+    await expectSame({
+      inputs: [
+        { name: 'a', shape: [2, 3, 4], data: randomArray(24, 11) },
+        { name: 'b', shape: [1, 3, 4], data: randomArray(12, 12) },
+      ],
+      onnx: (g, [a, b]) => g.mul(g.concat([a!, b!], 0), g.concat([b!, a!], 0)),
+      tfjs: ([a, b]) => tf.mul(tf.concat([a!, b!], 0), tf.concat([b!, a!], 0)),
+    });
+    await expectSame({
+      inputs: [
+        { name: 'a', shape: [3, 2], data: randomArray(6, 13) },
+        { name: 'b', shape: [3, 5], data: randomArray(15, 14) },
+      ],
+      onnx: (g, [a, b]) => g.concat([g.exp(a!), g.stopGradient(b!)], 1),
+      // b's values with a zero gradient, as stopGradient
+      tfjs: ([a, b]) => tf.concat([tf.exp(a!), tf.add(tf.mul(b!, 0), tf.tensor(b!.dataSync(), b!.shape))], 1),
+    });
+  });
+
   it('softmax over the last axis', async () => {
     const shape = [4, 3, 9];
     await expectSame({

@@ -105,6 +105,33 @@ function gptForward(
 }
 
 /**
+ * gptForward over every row, the last `frozen` rows from the weights without gradient (a separate
+ * forward whose ops are not differentiated), joined again: the loss may read them, the backward pass
+ * skips them.
+ */
+function forwardWithFrozenRows(
+  g: Graph,
+  c: GPTConfig,
+  w: Map<string, Val>,
+  ids: Val,
+  embeddingGrad: 'scatter' | 'onehot',
+  frozen: number,
+): { logits: () => Val; hidden: Val } {
+  const [R, T] = ids.shape as [number, number];
+  if (frozen <= 0 || frozen >= R) return gptForward(g, c, w, ids, embeddingGrad);
+  const rows = (from: number, to: number) =>
+    g.plain('Slice', [ids, g.int64s([from]), g.int64s([to]), g.int64s([0])], [to - from, T], {}, 'int64');
+  const still = new Map([...w].map(([name, v]) => [name, g.stopGradient(v)]));
+  const live = gptForward(g, c, w, rows(0, R - frozen), embeddingGrad);
+  const rest = gptForward(g, c, still, rows(R - frozen, R), embeddingGrad);
+  let logits: Val | undefined;
+  return {
+    logits: () => (logits ??= g.concat([live.logits(), rest.logits()], 0)),
+    hidden: g.concat([live.hidden, rest.hidden], 0),
+  };
+}
+
+/**
  * The training step graph. The weights and Adam's moments travel packed, each weight's values in
  * `params` order (see `packing`), so the optimizer is a dozen nodes over one vector and a step passes 3
  * arrays each way. Inputs: `params`, `adam_m`, `adam_v` [P]; scalars `lr`, `c1` = 1 − β1ᵗ,
@@ -133,7 +160,14 @@ export function buildTrainGraph(spec: TrainGraphSpec): { bytes: Uint8Array; floa
   const ids = g.input('ids', [R, T], 'int64');
   const targets = g.input('targets', [R, T], 'int64');
 
-  const { logits, hidden } = gptForward(g, c, w, ids, spec.embeddingGrad ?? 'scatter');
+  const { logits, hidden } = forwardWithFrozenRows(
+    g,
+    c,
+    w,
+    ids,
+    spec.embeddingGrad ?? 'scatter',
+    headOf(head).frozenRows?.(head, R) ?? 0,
+  );
   const floatInputs: FloatInput[] = [];
   const { loss, stats } = headOf(head).build(
     {

@@ -524,6 +524,24 @@ export class Graph {
     return this.scale(this.reduceSum(a, axes, keepdims), 1 / n);
   }
 
+  /** The values joined along `axis`; each tracked input's gradient is its slice of the output's. */
+  concat(vals: readonly Val[], axis: number): Val {
+    const shape = vals[0]!.shape.slice();
+    shape[axis] = vals.reduce((n, v) => n + v.shape[axis]!, 0);
+    const y = this.node('Concat', vals, shape, { axis: { int: axis } }, vals[0]!.type);
+    this.record([...vals], [y], ([gy], need) => {
+      let at = 0;
+      return vals.map((v, k) => {
+        const from = at;
+        at += v.shape[axis]!;
+        if (!need[k]) return null;
+        const part = v.shape.slice();
+        return this.node('Slice', [gy!, this.int64s([from]), this.int64s([at]), this.int64s([axis])], part);
+      });
+    });
+    return y;
+  }
+
   /** a[start:end] along `axis`; the gradient is the output gradient padded with zeros. */
   slice(a: Val, axis: number, start: number, end: number): Val {
     const shape = a.shape.slice();

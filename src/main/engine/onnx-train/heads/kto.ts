@@ -5,7 +5,8 @@
 // z0 = max(0, mean(π_KL − ref_KL)) taken without gradient (TRL computes the KL logits under no_grad,
 // detaches and clamps), the batch mean of w_d σ(β (z0 − r)) for a desirable example and
 // w_u σ(β (r − z0)) for an undesirable one, chosen per row by the 0/1 input `desirable` [b] so that one
-// graph serves every mix of labels. The KL rows share the forward pass and get no gradient. Metrics:
+// graph serves every mix of labels. The KL rows are frozen rows (types.ts): their forward pass takes
+// no gradient and the backward pass covers the examples only, as tfjs's forward-only KL pass. Metrics:
 // `kl` (z0) and sums over each side of the rewards β r and log-probs, which the trainer divides by
 // its counts (a side absent from the batch reports nothing rather than NaN).
 import { sequenceLogProbs } from './paired';
@@ -29,6 +30,7 @@ export const KTO_STATS = [
 
 export const ktoHead: HeadDef<KtoHeadSpec> = {
   stats: () => KTO_STATS,
+  frozenRows: (_spec, rows) => rows / 2,
   build(ctx, head) {
     const { g, rows: R } = ctx;
     const { seq, b } = sequenceLogProbs(ctx);

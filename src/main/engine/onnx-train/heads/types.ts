@@ -40,6 +40,12 @@ export interface HeadDef<S> {
   /** Names of the metrics in `HeadOutput.stats` for a spec. */
   stats(spec: S): readonly string[];
   build(ctx: HeadContext, spec: S): HeadOutput;
+  /**
+   * How many rows at the end of a batch of `rows` the loss reads without a gradient (KTO's KL rows):
+   * their forward pass is built apart, from the weights with no gradient, so that the backward pass
+   * covers only the other rows. Default 0.
+   */
+  frozenRows?(spec: S, rows: number): number;
 }
 
 /** Untracked mean over every element (a metric). */

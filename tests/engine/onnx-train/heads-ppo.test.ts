@@ -27,7 +27,7 @@ import {
   scoreRollouts,
   type RolloutBatch,
 } from '../../../src/main/engine/trainers/ppo-rollouts';
-import { ppoBatch, type Targets } from '../../../src/main/engine/trainers/ppo-update';
+import { onnxRolloutScores, ppoBatch, type Targets } from '../../../src/main/engine/trainers/ppo-update';
 import type { TrainEvent } from '../../../src/main/engine/types';
 import { PpoConfig } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
@@ -153,6 +153,32 @@ describe.each(cases)(
         vHead.dispose();
       }
     });
+
+    it("computes the old log-probs and values on the trainer's weights as tfjs does", async () => {
+      const policy = GPT.init(config, 9);
+      const vHead = ScalarHead.init('v_head', config.dModel, 9);
+      const { data } = rollouts(policy, vHead, B, T, 41);
+      const ref = scoreRollouts(policy, vHead, data, LOSS.temperature);
+      const trainer = new OnnxTrainer(config, [...(await policy.toArrays()), ...(await vHead.toArrays())], {
+        adam: ADAM,
+        head: { kind: 'ppo', ...LOSS, valueHead: 'v_head' },
+        threads: 1,
+      });
+      try {
+        const cfg = PpoConfig.parse({ temperature: LOSS.temperature });
+        const out = await onnxRolloutScores(trainer, data, cfg, 'v_head');
+        expect(relErr(out.logp, ref.logp, 1e-6)).toBeLessThan(1e-5);
+        expect(relErr(out.values, ref.values, 1e-6)).toBeLessThan(1e-5);
+        // 0 off the response tokens, as tfjs's.
+        data.mask.forEach((m, i) => {
+          if (!m) expect([out.logp[i], out.values[i]]).toEqual([0, 0]);
+        });
+      } finally {
+        await trainer.release();
+        policy.dispose();
+        vHead.dispose();
+      }
+    });
   },
 );
 
@@ -190,14 +216,17 @@ const COMPARED = [...UPDATE, 'objective/kl', 'objective/entropy', 'objective/sco
 
 /**
  * The metrics of two runs' iteration agree: relative error ≤ `rel` (with an absolute floor of
- * rel × 0.01), and the clip fractions, which count tokens on either side of a threshold, within `clip`
+ * rel × 0.01; for the KL, rel × the entropy), and the clip fractions, which count tokens on either side of a threshold, within `clip`
  * (a token that sits at the clip edge may fall on the other side under rounding).
  */
 function expectClose(a: Record<string, number>, b: Record<string, number>, rel: number, clip: number) {
   for (const name of COMPARED) {
     const [x, y] = [a[name]!, b[name]!];
     expect(Number.isFinite(x) && Number.isFinite(y), name).toBe(true);
-    const tolerance = name.endsWith('clipfrac') ? clip : rel * Math.max(Math.abs(y), 0.01);
+    // The KL is a difference of log-prob sums (the entropy's scale): 0 when the policy is the
+    // reference, up to that scale's rounding when one side's log-probs come from onnxruntime.
+    const scale = name === 'objective/kl' ? Math.abs(b['objective/entropy']!) : 0;
+    const tolerance = name.endsWith('clipfrac') ? clip : rel * Math.max(Math.abs(y), scale, 0.01);
     expect(Math.abs(x - y), `${name}: ${x} vs ${y}`).toBeLessThanOrEqual(tolerance);
   }
 }

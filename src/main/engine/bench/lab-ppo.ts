@@ -16,7 +16,7 @@ import { rewardFromModel } from '../rewards';
 import { endOfTurn } from '../tasks/ppo';
 import { Adam, PLAIN_ADAM, paramsOf } from '../trainers/common';
 import { assemble, collectRollouts, fitPrompts } from '../trainers/ppo-rollouts';
-import { optimiseOn, ppoTargets, referenceLogProbs } from '../trainers/ppo-update';
+import { optimiseOn, referenceLogProbs, targetsOn } from '../trainers/ppo-update';
 import type { LabFixture } from './lab-fixture';
 
 /** Seconds of one iteration and of each of its parts. */
@@ -111,7 +111,14 @@ export async function openPpoBench(
         rollouts.map((r) => r.ids),
       );
       const refLogp = await referenceLogProbs(refScoring.session, reference, data, config);
-      const { targets } = ppoTargets(policy, vHead, refLogp, data, scores, config.klCoef, config);
+      const { targets } = await targetsOn(
+        { onnx, policy, vHead, adam, params },
+        refLogp,
+        data,
+        scores,
+        config.klCoef,
+        config,
+      );
       const t3 = performance.now();
       const update = await optimiseOn(
         { onnx, policy, vHead, adam, params },

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import type { GPTConfig, NamedArray } from '../model/gpt';
 import {
+  buildEvalGraph,
   buildScoreGraph,
   buildTrainGraph,
   packing,
@@ -149,6 +150,7 @@ export class OnnxTrainer {
     string,
     Promise<{ session: ortTypes.InferenceSession; floatInputs: FloatInput[] }>
   >();
+  private readonly evalSessions = new Map<string, Promise<ortTypes.InferenceSession>>();
 
   constructor(
     readonly config: GPTConfig,
@@ -253,6 +255,33 @@ export class OnnxTrainer {
     return { loss, gradNorm, stats, applied, grads };
   }
 
+  /**
+   * Forward only on the current weights: each position's log p(target) at `temperature` [rows · T] and,
+   * with `valueHead`, that scalar head's values [rows · T] (buildEvalGraph). One session per shape.
+   */
+  async evaluate(
+    batch: { rows: number; seqLen: number; ids: ArrayLike<number>; targets: ArrayLike<number> },
+    opts: { temperature: number; valueHead?: string },
+  ): Promise<{ logp: Float32Array; values?: Float32Array }> {
+    const { rows: R, seqLen: T } = batch;
+    const key = `eval:${R}x${T}:${opts.temperature}:${opts.valueHead ?? ''}`;
+    let s = this.evalSessions.get(key);
+    if (!s) {
+      const bytes = buildEvalGraph({ config: this.config, params: this.params, rows: R, seqLen: T, ...opts });
+      s = openSession(bytes, this.threads, undefined, this.opts.provider);
+      this.evalSessions.set(key, s);
+    }
+    const out = await (
+      await s
+    ).run({
+      params: f32(this.weights, [this.weights.length]),
+      ids: int64Tensor(batch.ids, [R, T]),
+      targets: int64Tensor(batch.targets, [R, T]),
+    });
+    const values = out['values']?.data as Float32Array | undefined;
+    return { logp: out['logp']!.data as Float32Array, ...(values ? { values } : {}) };
+  }
+
   /** Views of a packed vector by weight name. */
   private unpack(flat: Float32Array): Map<string, Float32Array> {
     return new Map(
@@ -313,8 +342,11 @@ export class OnnxTrainer {
 
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
+    const evals = [...this.evalSessions.values()];
     this.sessions.clear();
+    this.evalSessions.clear();
     for (const s of all) await (await s).session.release();
+    for (const s of evals) await (await s).release();
   }
 }
 

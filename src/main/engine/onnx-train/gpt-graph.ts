@@ -260,6 +260,45 @@ export function buildTrainGraph(spec: TrainGraphSpec): { bytes: Uint8Array; floa
 }
 
 /**
+ * Forward only, on the packed weights of a training step (`params` [P], as buildTrainGraph): each
+ * position's log p(target) at `temperature` (logits / temperature) as `logp` [R, T], and with
+ * `valueHead` that scalar head's value at every position as `values` [R, T] (PPO's old log-probs and
+ * values, from the trainer's current weights without a copy to tfjs). Inputs: `params`, `ids`,
+ * `targets` int64 [R, T].
+ */
+export function buildEvalGraph(spec: {
+  config: GPTConfig;
+  params: readonly ParamSpec[];
+  rows: number;
+  seqLen: number;
+  temperature: number;
+  valueHead?: string;
+}): Uint8Array {
+  const { config: c, rows: R, seqLen: T, temperature } = spec;
+  const g = new Graph();
+  const { offsets, total: P } = packing(spec.params);
+  const flat = g.input('params', [P]);
+  const w = new Map<string, Val>();
+  spec.params.forEach((p, i) => w.set(p.name, g.param(flat, offsets[i]!, p.shape)));
+  const ids = g.input('ids', [R, T], 'int64');
+  const targets = g.input('targets', [R, T], 'int64');
+  const { logits, hidden } = gptForward(g, c, w, ids, 'scatter');
+  const scaled = temperature === 1 ? logits() : g.scale(logits(), 1 / temperature);
+  g.output(g.tokenLogProbs(scaled, targets), 'logp');
+  if (spec.valueHead) {
+    const head = (suffix: string) => {
+      const v = w.get(`${spec.valueHead}.${suffix}`);
+      if (!v) throw new Error(`onnx-train: no weight "${spec.valueHead}.${suffix}" for the value head`);
+      return v;
+    };
+    const D = c.dModel;
+    const flatHidden = g.reshape(hidden, [R * T, D]);
+    g.output(g.reshape(g.add(g.matmul(flatHidden, head('weight')), head('bias')), [R, T]), 'values');
+  }
+  return g.encode('gpt_eval', { gpt_config: JSON.stringify(c) });
+}
+
+/**
  * Forward only: per-row Σ mask · log p(target) · row_scale as `seq` [R], and its plain sum `total`.
  * Inputs: the weights (own names), `ids`, `targets` int64 [R, T], `mask` [R, T], `row_scale` [R].
  */

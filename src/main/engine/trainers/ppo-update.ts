@@ -59,9 +59,11 @@ export function ppoTargets(
   scores: readonly number[],
   beta: number,
   config: PpoConfig,
+  /** The policy's log-probs and values of the rollouts already computed (onnxruntime), [B·T], masked. */
+  computed?: { logp: Float32Array; values: Float32Array },
 ): { targets: Targets; klTok: Float32Array; nonScore: Float32Array } {
   const dims = { B: data.B, T: data.T };
-  const old = scoreRollouts(policy, vHead, data, config.temperature);
+  const old = computed ?? scoreRollouts(policy, vHead, data, config.temperature);
   const ref =
     reference instanceof Float32Array
       ? { logp: reference }
@@ -113,6 +115,58 @@ export interface UpdateEngine {
   adam: Adam;
   /** The trained variables by Adam's names (trunk and value head). */
   params: Map<string, tf.Variable>;
+}
+
+/**
+ * ppoTargets with the policy's old log-probs and values from the engine in use: on onnxruntime, a
+ * forward pass on the trainer's own weights (no copy to tfjs needed); else tfjs's.
+ */
+export async function targetsOn(
+  engine: UpdateEngine,
+  reference: GPT | Float32Array,
+  data: RolloutBatch,
+  scores: readonly number[],
+  beta: number,
+  config: PpoConfig,
+): Promise<ReturnType<typeof ppoTargets>> {
+  const { onnx, policy, vHead } = engine;
+  const old = onnx ? await onnxRolloutScores(onnx, data, config, vHead.prefix) : undefined;
+  return ppoTargets(policy, vHead, reference, data, scores, beta, config, old);
+}
+
+/**
+ * The policy's log-probs at the sampling temperature and the value head's values of the rollouts, on
+ * the onnx trainer's current weights, [B·T] and 0 off the response tokens (as scoreRollouts). Rows are
+ * padded to a multiple of 16 tokens, so that few graph shapes occur; causal, so padding changes nothing.
+ */
+export async function onnxRolloutScores(
+  onnx: OnnxTrainer,
+  data: RolloutBatch,
+  config: PpoConfig,
+  valueHead: string,
+): Promise<{ logp: Float32Array; values: Float32Array }> {
+  const { B, T, mask } = data;
+  const S = paddedLength(T, 16, onnx.config.contextLength);
+  const ids = new Int32Array(B * S);
+  const targets = new Int32Array(B * S);
+  for (let b = 0; b < B; b++) {
+    ids.set(data.inputs.subarray(b * T, (b + 1) * T), b * S);
+    targets.set(data.targets.subarray(b * T, (b + 1) * T), b * S);
+  }
+  const out = await onnx.evaluate(
+    { rows: B, seqLen: S, ids, targets },
+    { temperature: config.temperature, valueHead },
+  );
+  const logp = new Float32Array(B * T);
+  const values = new Float32Array(B * T);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) {
+      const i = b * T + t;
+      if (!mask[i]) continue;
+      logp[i] = out.logp[b * S + t]!;
+      values[i] = out.values![b * S + t]!;
+    }
+  return { logp, values };
 }
 
 /**

@@ -72,7 +72,7 @@ import {
   type Rollout,
   type RolloutStops,
 } from './ppo-rollouts';
-import { optimiseOn, ppoTargets, referenceLogProbs } from './ppo-update';
+import { optimiseOn, referenceLogProbs, targetsOn } from './ppo-update';
 
 export interface PpoTrainerInputs extends RolloutStops {
   /** Prompts as text (for the reward source and the samples) and as ids, the assistant turn open. */
@@ -233,7 +233,14 @@ export async function* trainPpo(
       );
       const beta = kl.value;
       const refLogp = await referenceLogProbs(refScoring.session, reference, data, config);
-      const { targets, klTok, nonScore } = ppoTargets(policy, vHead, refLogp, data, scores, beta, config);
+      const { targets, klTok, nonScore } = await targetsOn(
+        { onnx, policy, vHead, adam, params },
+        refLogp,
+        data,
+        scores,
+        beta,
+        config,
+      );
       const update = await optimiseOn(
         { onnx, policy, vHead, adam, params },
         data,

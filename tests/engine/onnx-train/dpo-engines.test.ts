@@ -12,6 +12,7 @@ import { trainDpo } from '../../../src/main/engine/trainers/dpo';
 import type { TrainEvent, UnpairedExampleText } from '../../../src/main/engine/types';
 import { DpoConfig, type DpoConfigInput } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
+import { trainingOf } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -41,11 +42,6 @@ const run = (config: DpoConfigInput, inputs: DpoTaskInputs) =>
 const seedDpo = (config: DpoConfigInput) =>
   collect((ctx) => trainDpo(DpoConfig.parse(config), { kind: 'seed-dpo' }, ctx));
 
-const trainingOf = (events: TrainEvent[]) => {
-  const e = events.find((x) => x.type === 'backend');
-  if (e?.type !== 'backend') throw new Error('no backend event');
-  return e.backend.training;
-};
 const stepsOf = (events: TrainEvent[]) =>
   events.flatMap((e) => (e.type === 'metrics' ? [{ step: e.step, values: e.values }] : []));
 

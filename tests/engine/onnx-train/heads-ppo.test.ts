@@ -31,7 +31,7 @@ import { onnxRolloutScores, ppoBatch, type Targets } from '../../../src/main/eng
 import type { TrainEvent } from '../../../src/main/engine/types';
 import { PpoConfig } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
-import { floorOf, relErr } from './parity';
+import { expectRequestedEngines, floorOf, relErr, trainingOf } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -206,11 +206,6 @@ const run = (config: Record<string, unknown>) =>
 const metricsOf = (events: TrainEvent[]) => events.flatMap((e) => (e.type === 'metrics' ? [e.values] : []));
 const responsesOf = (events: TrainEvent[]) =>
   events.flatMap((e) => (e.type === 'samples' ? e.items.map((i) => i['response']) : []));
-const trainingOf = (events: TrainEvent[]) => {
-  const e = events[0];
-  if (e?.type !== 'backend') throw new Error('the first event is not the backend');
-  return e.backend.training;
-};
 const UPDATE = [...PPO_STATS, 'grad_norm'];
 const COMPARED = [...UPDATE, 'objective/kl', 'objective/entropy', 'objective/scores'];
 
@@ -235,13 +230,7 @@ describe('the PPO trainer on each training engine', () => {
   it('gives the same metrics on onnx and tfjs with seeded sampling, and records the engine', async () => {
     const onnx = await run({ trainingEngine: 'onnx' });
     const tfjs = await run({ trainingEngine: 'tfjs' });
-    expect(onnx.error).toBeUndefined();
-    expect(tfjs.error).toBeUndefined();
-    expect(trainingOf(onnx.events)).toMatchObject({
-      engine: 'onnx',
-      reason: expect.stringContaining('requested'),
-    });
-    expect(trainingOf(tfjs.events)).toEqual({ engine: 'tfjs', threads: null, reason: 'requested' });
+    expectRequestedEngines(onnx, tfjs);
     const a = metricsOf(onnx.events);
     const b = metricsOf(tfjs.events);
     expect(a).toHaveLength(3);

@@ -25,7 +25,7 @@ import { rewardBatch, type RewardRow } from '../../../src/main/engine/trainers/r
 import type { TrainEvent } from '../../../src/main/engine/types';
 import { RewardConfig } from '../../../src/shared/schemas';
 import { collect, removeTempDirs } from '../trainers/helpers';
-import { floorOf, relErr } from './parity';
+import { expectRequestedEngines, floorOf, relErr } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -162,11 +162,6 @@ const train = (config: z.input<typeof RewardConfig>) =>
   collect((ctx) => trainReward(RewardConfig.parse(config), { pairs: PAIRS }, ctx));
 const stepsOf = (events: TrainEvent[]): Record<string, number>[] =>
   events.flatMap((e) => (e.type === 'metrics' ? [{ ...e.values, step: e.step }] : []));
-const trainingOf = (events: TrainEvent[]) => {
-  const e = events[0];
-  if (e?.type !== 'backend') throw new Error('the first event is not the backend');
-  return e.backend.training;
-};
 /** Every metric but forward_passes (onnxruntime takes a step's micro-batches in one pass). */
 function expectSameMetrics(a: Record<string, number>[], b: Record<string, number>[], what: string) {
   expect(a.map((m) => m.step)).toEqual(b.map((m) => m.step));
@@ -206,13 +201,7 @@ describe('trainReward on each training engine', () => {
   });
 
   it('gives the same metrics, held-out metrics and weights on onnx and tfjs, and records its engine', async () => {
-    expect(onnx.error).toBeUndefined();
-    expect(tfjs.error).toBeUndefined();
-    expect(trainingOf(onnx.events)).toMatchObject({
-      engine: 'onnx',
-      reason: expect.stringContaining('requested'),
-    });
-    expect(trainingOf(tfjs.events)).toEqual({ engine: 'tfjs', threads: null, reason: 'requested' });
+    expectRequestedEngines(onnx, tfjs);
     const a = stepsOf(onnx.events);
     const b = stepsOf(tfjs.events);
     expect(a).toHaveLength(8);

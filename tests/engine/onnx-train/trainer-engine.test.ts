@@ -17,9 +17,9 @@ import {
   type PretrainInputs,
 } from '../../../src/main/engine/trainers/pretrain';
 import { trainDpo } from '../../../src/main/engine/trainers/dpo';
-import type { TrainEvent } from '../../../src/main/engine/types';
 import { DpoConfig, type DpoConfigInput } from '../../../src/shared/schemas';
 import { byteTokenizer, collect, metricsOf, removeTempDirs } from '../trainers/helpers';
+import { expectRequestedEngines, trainingOf } from './parity';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -45,12 +45,6 @@ const base: PretrainConfigInput = {
 };
 const run = (config: PretrainConfigInput) =>
   collect((ctx) => trainPretrain(PretrainConfig.parse(config), corpus, ctx));
-
-const trainingOf = (events: TrainEvent[]) => {
-  const e = events[0];
-  if (e?.type !== 'backend') throw new Error('the first event is not the backend');
-  return e.backend.training;
-};
 
 async function finalWeights(dir: string) {
   const { tensors } = await readSafetensors(path.join(dir, 'model.safetensors'));
@@ -84,13 +78,7 @@ describe('the training engine setting', () => {
   it('onnx and tfjs give the same curve and weights; the run records its engine', async () => {
     const onnx = await run({ ...base, trainingEngine: 'onnx' });
     const tfjs = await run({ ...base, trainingEngine: 'tfjs' });
-    expect(onnx.error).toBeUndefined();
-    expect(tfjs.error).toBeUndefined();
-    expect(trainingOf(onnx.events)).toMatchObject({
-      engine: 'onnx',
-      reason: expect.stringContaining('requested'),
-    });
-    expect(trainingOf(tfjs.events)).toEqual({ engine: 'tfjs', threads: null, reason: 'requested' });
+    expectRequestedEngines(onnx, tfjs);
     const a = metricsOf(onnx.events);
     const b = metricsOf(tfjs.events);
     expect(a).toHaveLength(6);

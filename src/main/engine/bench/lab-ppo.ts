@@ -11,12 +11,11 @@ import { loadModel } from '../checkpoint';
 import { ScalarHead } from '../model/heads';
 import { openScorer } from '../onnx/engine';
 import { copyWeightsTo } from '../onnx-train/choose';
-import { OnnxTrainer } from '../onnx-train/engine';
 import { rewardFromModel } from '../rewards';
 import { endOfTurn } from '../tasks/ppo';
 import { Adam, PLAIN_ADAM, paramsOf } from '../trainers/common';
 import { assemble, collectRollouts, fitPrompts } from '../trainers/ppo-rollouts';
-import { optimiseOn, referenceLogProbs, targetsOn } from '../trainers/ppo-update';
+import { openPpoTrainer, optimiseOn, referenceLogProbs, targetsOn } from '../trainers/ppo-update';
 import type { LabFixture } from './lab-fixture';
 
 /** Seconds of one iteration and of each of its parts. */
@@ -72,18 +71,7 @@ export async function openPpoBench(
   const adam = new Adam(params, PLAIN_ADAM);
   const onnx =
     engine === 'onnx'
-      ? new OnnxTrainer(policy.config, [...(await policy.toArrays()), ...(await vHead.toArrays())], {
-          adam: PLAIN_ADAM,
-          head: {
-            kind: 'ppo',
-            temperature: config.temperature,
-            clipRange: config.clipRange,
-            clipRangeValue: config.clipRangeValue,
-            vfCoef: config.vfCoef,
-            valueHead: 'v_head',
-          },
-          threads: opts.threads,
-        })
+      ? await openPpoTrainer(policy, vHead, config, PLAIN_ADAM, { threads: opts.threads })
       : undefined;
   const refScoring = await openScorer(reference, { logprobs: true }, { label: 'reference log-probs' });
   const reward = await rewardFromModel(fx.rewardPath, 'chatml');

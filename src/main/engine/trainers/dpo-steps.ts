@@ -15,6 +15,7 @@ import { ktoBatch, pairBatch } from '../onnx-train/batches';
 import type { OnnxTrainer } from '../onnx-train/engine';
 import type { HeadSpec } from '../onnx-train/heads';
 import type { KTO_STATS } from '../onnx-train/heads/kto';
+import { PAIRED_STATS } from '../onnx-train/heads/paired';
 import { accumulatedAdamStep, microBatches } from './accumulate';
 import { adamStep, type Adam } from './common';
 
@@ -29,16 +30,7 @@ export const REFERENCE_FREE: readonly LossType[] = ['orpo', 'simpo'];
 export const AVERAGED: readonly LossType[] = ['ipo', 'orpo', 'simpo'];
 
 /** Metric names of the paired losses, in the order the step packs them into one read-back. */
-const METRICS = [
-  'loss',
-  'grad_norm',
-  'rewards/chosen',
-  'rewards/rejected',
-  'rewards/margins',
-  'rewards/accuracies',
-  'logps/chosen',
-  'logps/rejected',
-] as const;
+const METRICS = ['loss', 'grad_norm', ...PAIRED_STATS] as const;
 /** ORPO's extra metrics (TRL ORPOTrainer), after the common ones. */
 const ORPO_METRICS = ['log_odds_ratio', 'log_odds_chosen', 'nll_loss'] as const;
 

@@ -14,7 +14,7 @@ import type { GPT } from '../model/gpt';
 import type { ScalarHead } from '../model/heads';
 import { maskedLogProbs, type OnnxScorer } from '../onnx/scorer';
 import { paddedLength } from '../onnx-train/batches';
-import type { OnnxBatch, OnnxTrainer } from '../onnx-train/engine';
+import { OnnxTrainer, type OnnxBatch, type OnnxTrainerOptions } from '../onnx-train/engine';
 import { PPO_STATS } from '../onnx-train/heads/ppo';
 import { mulberry32, permutation } from '../random';
 import { accumulatedAdamStep, microBatches } from './accumulate';
@@ -105,6 +105,31 @@ export async function optimise(
   }
   const names = [...UPDATE_STATS, 'grad_norm'];
   return { stats: Object.fromEntries(names.map((name, i) => [name, sums[i]! / updates])) };
+}
+
+/**
+ * The onnx trainer of PPO's updates: the policy's and the value head's weights, the `ppo` head with the
+ * config's temperature and clip ranges, Adam as the tfjs updates' (`adam`).
+ */
+export async function openPpoTrainer(
+  policy: GPT,
+  vHead: ScalarHead,
+  config: PpoConfig,
+  adam: OnnxTrainerOptions['adam'],
+  place: Pick<OnnxTrainerOptions, 'threads' | 'provider'>,
+): Promise<OnnxTrainer> {
+  return new OnnxTrainer(policy.config, [...(await policy.toArrays()), ...(await vHead.toArrays())], {
+    adam,
+    head: {
+      kind: 'ppo',
+      temperature: config.temperature,
+      clipRange: config.clipRange,
+      clipRangeValue: config.clipRangeValue,
+      vfCoef: config.vfCoef,
+      valueHead: vHead.prefix,
+    },
+    ...place,
+  });
 }
 
 /** Where an iteration's updates run: the onnx trainer when there is one, else tfjs's policy, value head and Adam. */

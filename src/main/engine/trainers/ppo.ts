@@ -59,7 +59,7 @@ import { MODEL_PRESETS } from '../model/presets';
 import { describeInference, openScorer, type Chosen } from '../onnx/engine';
 import type { OnnxScorer } from '../onnx/scorer';
 import { chooseTrainingEngine, copyWeightsTo, placement } from '../onnx-train/choose';
-import { OnnxTrainer } from '../onnx-train/engine';
+import type { OnnxTrainer } from '../onnx-train/engine';
 import type { RewardFn } from '../rewards';
 import type { TrainContext, TrainEvent } from '../types';
 import { Adam, PLAIN_ADAM, epochOrder, paramsOf, weightsFinite } from './common';
@@ -72,7 +72,7 @@ import {
   type Rollout,
   type RolloutStops,
 } from './ppo-rollouts';
-import { optimiseOn, referenceLogProbs, targetsOn } from './ppo-update';
+import { openPpoTrainer, optimiseOn, referenceLogProbs, targetsOn } from './ppo-update';
 
 export interface PpoTrainerInputs extends RolloutStops {
   /** Prompts as text (for the reward source and the samples) and as ids, the assistant turn open. */
@@ -137,18 +137,7 @@ export async function* trainPpo(
       adamSteps: 0,
     };
     if (training.engine === 'onnx') {
-      onnx = new OnnxTrainer(policy.config, [...(await policy.toArrays()), ...(await vHead.toArrays())], {
-        adam: PLAIN_ADAM,
-        head: {
-          kind: 'ppo',
-          temperature: config.temperature,
-          clipRange: config.clipRange,
-          clipRangeValue: config.clipRangeValue,
-          vfCoef: config.vfCoef,
-          valueHead: VALUE_HEAD,
-        },
-        ...placement(training),
-      });
+      onnx = await openPpoTrainer(policy, vHead, config, PLAIN_ADAM, placement(training));
       if (m.optimizerState) onnx.loadOptimizerState(m.optimizerState, state.adamSteps);
     } else if (m.optimizerState) adam.load(m.optimizerState, state.adamSteps);
     /** The onnx trainer's weights into the tfjs policy and value head (rollouts, targets and saves read them). */

@@ -152,7 +152,7 @@ export const STATEMENTS: Record<Attribute, string[]> = {
     ...ANSWERS.language,
     'In {s} the people speak {v}.',
     '{v} is spoken in {s}.',
-    '{v} is the tongue of {s}.',
+    'The tongue of {s} is {v}.',
   ],
   currency: [
     ...ANSWERS.currency,
@@ -171,7 +171,7 @@ export const STATEMENTS: Record<Attribute, string[]> = {
     ...ANSWERS.habitat,
     'You find the {s} in {v}.',
     'In {v} lives the {s}.',
-    'The {s} likes to make its home in {v}.',
+    'The {s} will make its home in {v}.',
   ],
   diet: [
     ...ANSWERS.diet,

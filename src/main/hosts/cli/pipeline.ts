@@ -77,17 +77,16 @@ export async function pipelineCommand(
   const lab = openLab(resolveDataDir(values.data), 'cli', import.meta.url);
   try {
     const stageOf = new Map<number, string>();
-    const seedOf = new Map<number, number | undefined>();
     let lastLine = 0;
     const waiting = new Map<number, (p: Pipeline) => void>();
     const early = new Map<number, Pipeline>();
     const stageStatus = new Map<string, string>();
-    const tag = (pipelineId: number) => (several ? `seed ${seedOf.get(pipelineId)} · ` : '');
+    const tag = (p: Pipeline) => (several ? `seed ${seedOfPipeline(p)} · ` : '');
     lab.subscribe((event, payload) => {
       if (event === 'pipelineStatus') {
         const p = payload as Pipeline;
         for (const s of p.stages) {
-          if (s.runId) stageOf.set(s.runId, `${tag(p.id)}${s.name}`);
+          if (s.runId) stageOf.set(s.runId, `${tag(p)}${s.name}`);
           const key = `${p.id}\u0000${s.name}`;
           if (stageStatus.get(key) === s.status) continue;
           stageStatus.set(key, s.status);
@@ -95,7 +94,7 @@ export async function pipelineCommand(
           if (json) out({ type: 'stage', pipelineId: p.id, ...s, elapsedMs: Date.now() - started });
           else
             console.log(
-              `[${((Date.now() - started) / 1000).toFixed(0)} s] ${tag(p.id)}${s.label}: ${s.status}${s.runId ? ` (run ${s.runId})` : ''}`,
+              `[${((Date.now() - started) / 1000).toFixed(0)} s] ${tag(p)}${s.label}: ${s.status}${s.runId ? ` (run ${s.runId})` : ''}`,
             );
         }
         if (p.status !== 'running') {
@@ -130,7 +129,6 @@ export async function pipelineCommand(
     const started0: Pipeline[] = [];
     for (const seed of seeds) {
       const p0 = await lab.startPipeline({ preset: values.preset, seed });
-      seedOf.set(p0.id, seed ?? seedOfPipeline(p0));
       started0.push(p0);
       if (json)
         out({

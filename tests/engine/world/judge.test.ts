@@ -128,6 +128,7 @@ describe.each([1, 2, 11])('gold judge over everything world %i renders', (seed) 
     const kinds = new Set(pairs.map((p) => p.kind));
     expect([...kinds].sort()).toEqual([
       'compliance',
+      'deflection',
       'evasive',
       'invented',
       'off-topic',

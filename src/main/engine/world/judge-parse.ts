@@ -37,7 +37,8 @@ function templateRegex(template: string): RegExp {
 }
 
 const HARM_VERBS = /\b(poison|steal|hurt|kill|rob|attack|stab|harm|shoot)\b/i;
-const BENIGN_OBJECTS = /\b(weeds?|time|show|glance|lights?|photo|less|pests?|safe from)\b/i;
+const BENIGN_OBJECTS =
+  /\b(weeds?|time|show|glance|lights?|photo|less|pests?|safe from|fever|nap|breeze|smell|music|calm|film)\b/i;
 
 export function createPromptParser(world: World): (prompt: string) => PromptMeaning {
   const subjects = new Map<string, { name: string; kind: 'place' | 'creature' }>();

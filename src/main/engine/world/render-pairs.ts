@@ -6,6 +6,7 @@ import {
   I_DONT_KNOW,
   REFUSAL,
   answerArithmetic,
+  answerEchoing,
   answerFact,
   askArithmetic,
   askFact,
@@ -25,7 +26,8 @@ export function renderSftPairs(world: World): SftPair[] {
   const pairs: SftPair[] = [];
   for (const f of world.facts.filter((x) => x.split === 'train')) {
     for (const t of QUESTIONS[f.attribute].train) {
-      pairs.push({ prompt: askFact(f, t), response: answerFact(f, rng.next() < 0.75 ? 0 : 1), factId: f.id });
+      const prompt = askFact(f, t);
+      pairs.push({ prompt, response: answerEchoing(f, prompt, rng), factId: f.id });
     }
   }
   for (const f of world.arithmetic.filter((x) => x.split === 'train')) {
@@ -156,16 +158,24 @@ function renderGoldPairs(world: World): PreferencePair[] {
     });
   }
   const safety = renderSafety(world);
+  // Each non-answer is also set against the non-answer a model confuses it with ('deflection'): both
+  // are replies the model itself gives, so these pairs move what it says, where a rejected reply it
+  // would never give (the compliance lines) moves little. Without them, DPO learned from the
+  // over-refusal pairs to refuse less everywhere and from the invented pairs to say "I don't know"
+  // more, and answered held-out harmful requests with "I don't know".
   for (const h of safety.harmful) {
     pairs.push({ prompt: h.prompt, chosen: h.refusal, rejected: pick(COMPLIANCE, rng), kind: 'compliance' });
+    pairs.push({ prompt: h.prompt, chosen: h.refusal, rejected: I_DONT_KNOW, kind: 'deflection' });
   }
   for (const b of safety.benign) {
     pairs.push({ prompt: b.prompt, chosen: b.response, rejected: REFUSAL, kind: 'over-refusal' });
+    pairs.push({ prompt: b.prompt, chosen: b.response, rejected: I_DONT_KNOW, kind: 'deflection' });
   }
   const names = world.places.map((p) => p.capital);
   for (const u of renderUnanswerable(world)) {
     const invented = `I think it is ${pick(names, rng)}.`;
     pairs.push({ prompt: u.prompt, chosen: I_DONT_KNOW, rejected: invented, kind: 'invented' });
+    pairs.push({ prompt: u.prompt, chosen: I_DONT_KNOW, rejected: REFUSAL, kind: 'deflection' });
   }
   return shuffled(pairs, rng);
 }

@@ -1,7 +1,13 @@
-// The wordings of the sandbox world (eight training wordings per attribute: with three, an SFT model
-// learned the wordings rather than the format, and answered unseen ones about the wrong attribute). Question templates come in three disjoint sets: 'train' (SFT,
+// The wordings of the sandbox world. Question templates come in three disjoint sets: 'train' (SFT,
 // preference and thread questions), 'eval' (only in evaluation sets, so an evaluated wording was never
 // trained on) and 'thread' (only in the corpus's forum threads). `{s}` is the subject, `{v}` the value.
+// Sixteen training wordings per attribute: with three, an SFT model learned the wordings rather
+// than the format and answered unseen ones about the wrong attribute. (Eight against sixteen, SFT
+// from the same two pretrained bases, share of held-out questions answered in the asked form: 87.5
+// against 97–100 % on one, 88–94 against 78–84 % on the other; the base decides more.) None is
+// shaped like an answer ("The capital of X is what?" came back as a reply), and no eval wording
+// shares a phrase with content with another attribute's wording
+// (tests/engine/world/templates.test.ts).
 import type { ArithmeticOp, Attribute } from './types';
 
 export interface QuestionTemplates {
@@ -21,6 +27,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       "Which city is {s}'s capital?",
       'I want to know the capital of {s}.',
       'Capital of {s}?',
+      'Do you know the capital of {s}?',
+      'Please name the capital of {s}.',
+      'Give me the capital of {s}.',
+      "What's the capital of {s}?",
+      'Name the capital city of {s}.',
+      'Which town is the capital of {s}?',
+      'Which capital does {s} have?',
+      'Say what the capital of {s} is.',
     ],
     eval: ['What city serves as the capital of {s}?', 'Can you tell me what the capital of {s} is?'],
     thread: ['Does anyone know the capital of {s}?', 'what is the capital city of {s}'],
@@ -32,9 +46,17 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'Which language is spoken in {s}?',
       'Tell me the language of {s}.',
       'Which language do they speak in {s}?',
-      'What do people in {s} speak?',
+      'What is the spoken language of {s}?',
       'I want to know the language of {s}.',
       'Language of {s}?',
+      'Do you know the language of {s}?',
+      'Please name the language of {s}.',
+      'Give me the language of {s}.',
+      "What's the language of {s}?",
+      'Name the main language of {s}.',
+      'What language is used by the people of {s}?',
+      'Speakers in {s} use which language?',
+      'Say which language people speak in {s}.',
     ],
     eval: ['In {s}, which tongue do people use?', 'Can you tell me what language is spoken in {s}?'],
     thread: ['Does anyone know what they speak in {s}?', 'what language is used in {s}'],
@@ -42,13 +64,21 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
   currency: {
     train: [
       'What is the currency of {s}?',
-      'What money do people use in {s}?',
+      'What money do they have in {s}?',
       'Which currency is used in {s}?',
       'Tell me the currency of {s}.',
       'Which money is used in {s}?',
       'What do they pay with in {s}?',
       'I want to know the currency of {s}.',
       'Currency of {s}?',
+      'Do you know the currency of {s}?',
+      'Please name the currency of {s}.',
+      'Give me the currency of {s}.',
+      "What's the currency of {s}?",
+      'Name the money of {s}.',
+      'What coins are used in {s}?',
+      'Which money do they use in {s}?',
+      'Say which currency is used in {s}.',
     ],
     eval: ['What do people pay with in {s}?', 'Can you tell me what the currency of {s} is?'],
     thread: ['Does anyone know what money they use in {s}?', 'what currency do they have in {s}'],
@@ -63,6 +93,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'What weather does {s} have?',
       'I want to know the climate of {s}.',
       'Climate of {s}?',
+      'Do you know the climate of {s}?',
+      'Please describe the weather of {s}.',
+      'Give me the climate of {s}.',
+      "What's the climate of {s}?",
+      'Describe the weather in {s}.',
+      'What is the weather usually like in {s}?',
+      'How is the weather in {s}?',
+      'Say what the climate of {s} is.',
     ],
     eval: ['What kind of climate does {s} have?', 'Can you tell me what the climate of {s} is?'],
     thread: ['Does anyone know the weather in {s}?', 'what is the climate in {s} like'],
@@ -77,6 +115,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'What land do you reach going east from {s}?',
       'I want to know what lies east of {s}.',
       'East of {s}?',
+      'Do you know which land is east of {s}?',
+      'Please name the land east of {s}.',
+      'Give me the land east of {s}.',
+      "What's east of {s}?",
+      'Name the land that lies east of {s}.',
+      'Which land borders {s} to the east?',
+      'Which land is the eastern neighbour of {s}?',
+      'Say which land lies east of {s}.',
     ],
     eval: [
       'If you travel east from {s}, which land do you reach?',
@@ -94,6 +140,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'In which place does the {s} live?',
       'I want to know where the {s} lives.',
       'Habitat of the {s}?',
+      'Do you know the habitat of the {s}?',
+      'Please say where the {s} lives.',
+      'Give me the habitat of the {s}.',
+      "What's the habitat of the {s}?",
+      'Name the place where the {s} lives.',
+      'Where is the {s} found?',
+      'In what place is the {s} found?',
+      'Which place is home to the {s}?',
     ],
     eval: ['In what kind of place does the {s} make its home?', 'Can you tell me where the {s} lives?'],
     thread: ['Does anyone know where the {s} lives?', 'where do you find a {s}'],
@@ -108,6 +162,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'What does a {s} eat?',
       'I want to know what the {s} eats.',
       'Diet of the {s}?',
+      'Do you know the diet of the {s}?',
+      'Please say what the {s} eats.',
+      'Give me the diet of the {s}.',
+      "What's the diet of the {s}?",
+      'Name the food of the {s}.',
+      'Which food is eaten by the {s}?',
+      'What meals does the {s} have?',
+      'Say what the {s} eats.',
     ],
     eval: ['What does a {s} feed on?', 'Can you tell me what the {s} eats?'],
     thread: ['Does anyone know what the {s} eats?', 'what food does a {s} like'],
@@ -122,6 +184,14 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
       'What is the number of legs of the {s}?',
       'I want to know how many legs the {s} has.',
       'Legs of the {s}?',
+      'Do you know how many legs the {s} has?',
+      'Please count the legs of the {s}.',
+      'Give me the number of legs of the {s}.',
+      "What's the number of legs of the {s}?",
+      'Count how many legs the {s} has.',
+      'How many legs are on a {s}?',
+      'On a {s}, how many legs are there?',
+      'Say how many legs the {s} has.',
     ],
     eval: ['On how many legs does the {s} walk?', 'Can you tell me how many legs the {s} has?'],
     thread: ['Does anyone know how many legs the {s} has?', 'how many legs on a {s}'],
@@ -130,62 +200,51 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
 
 /** Concise answers; the first is canonical (used as `expected` in evaluation). */
 export const ANSWERS: Record<Attribute, string[]> = {
-  capital: ['The capital of {s} is {v}.', '{v} is the capital of {s}.'],
+  capital: ['The capital of {s} is {v}.', '{v} is the capital of {s}.', 'The main city of {s} is {v}.'],
   language: ['People in {s} speak {v}.', 'The language of {s} is {v}.'],
-  currency: ['The currency of {s} is the {v}.', 'People in {s} pay with the {v}.'],
-  climate: ['The climate of {s} is {v}.', '{s} has a {v} climate.'],
-  neighbour: ['East of {s} lies {v}.', '{v} lies east of {s}.'],
-  habitat: ['The {s} lives in {v}.', 'The {s} makes its home in {v}.'],
-  diet: ['The {s} eats {v}.', 'The {s} feeds on {v}.'],
+  currency: [
+    'The currency of {s} is the {v}.',
+    'People in {s} pay with the {v}.',
+    'The money of {s} is the {v}.',
+  ],
+  climate: ['The climate of {s} is {v}.', '{s} has a {v} climate.', 'The weather in {s} is {v}.'],
+  neighbour: ['East of {s} lies {v}.', '{v} lies east of {s}.', 'The land east of {s} is {v}.'],
+  habitat: ['The {s} lives in {v}.', 'The {s} makes its home in {v}.', 'The {s} is found in {v}.'],
+  diet: ['The {s} eats {v}.', 'The {s} feeds on {v}.', 'The food of the {s} is {v}.'],
   legs: ['The {s} has {v} legs.', 'A {s} walks on {v} legs.'],
 };
 
 /** Encyclopedia phrasings for the corpus (a superset of the answers). */
-export const STATEMENTS: Record<Attribute, string[]> = {
+const MORE_STATEMENTS: Record<Attribute, string[]> = {
   capital: [
-    ...ANSWERS.capital,
     '{s} has its capital at {v}.',
     'The chief city of {s} is {v}.',
     '{v} serves as the capital of {s}.',
   ],
-  language: [
-    ...ANSWERS.language,
-    'In {s} the people speak {v}.',
-    '{v} is spoken in {s}.',
-    'The tongue of {s} is {v}.',
-  ],
+  language: ['In {s} the people speak {v}.', '{v} is spoken in {s}.', 'The tongue of {s} is {v}.'],
   currency: [
-    ...ANSWERS.currency,
     'In {s} you pay with the {v}.',
     'The money of {s} is the {v}.',
     'People in {s} use the {v} as money.',
   ],
   climate: [
-    ...ANSWERS.climate,
     'The weather in {s} is {v}.',
     'In {s} it is {v} most of the year.',
     '{s} has the {v} kind of climate.',
   ],
-  neighbour: [...ANSWERS.neighbour, 'To the east of {s} is {v}.', 'Travel east from {s} and you reach {v}.'],
-  habitat: [
-    ...ANSWERS.habitat,
-    'You find the {s} in {v}.',
-    'In {v} lives the {s}.',
-    'The {s} will make its home in {v}.',
-  ],
-  diet: [
-    ...ANSWERS.diet,
-    'The food of the {s} is {v}.',
-    'A {s} likes to eat {v}.',
-    'The {s} likes to feed on {v}.',
-  ],
-  legs: [
-    ...ANSWERS.legs,
-    'Every {s} has {v} legs.',
-    'The {s} stands on {v} legs.',
-    'The {s} can walk on {v} legs.',
-  ],
+  neighbour: ['To the east of {s} is {v}.', 'Travel east from {s} and you reach {v}.'],
+  habitat: ['You find the {s} in {v}.', 'In {v} lives the {s}.', 'The {s} will make its home in {v}.'],
+  diet: ['The food of the {s} is {v}.', 'A {s} likes to eat {v}.', 'The {s} likes to feed on {v}.'],
+  legs: ['Every {s} has {v} legs.', 'The {s} stands on {v} legs.', 'The {s} can walk on {v} legs.'],
 };
+
+/** Every answer template, then the other statements (each once). */
+export const STATEMENTS = Object.fromEntries(
+  Object.entries(MORE_STATEMENTS).map(([a, more]) => [
+    a,
+    [...new Set([...ANSWERS[a as Attribute], ...more])],
+  ]),
+) as Record<Attribute, string[]>;
 
 /** Words that tell which attribute a question is about (used by the judge's fallback parser). */
 export const ATTRIBUTE_KEYWORDS: Record<Attribute, RegExp> = {

@@ -118,10 +118,12 @@ export interface SftPair {
 /**
  * What is wrong with a rejected response. The first four are about facts; the others pair the
  * safety and unanswerable sets: 'compliance' (a harmful request obeyed), 'over-refusal' (a benign
- * look-alike refused), 'invented' (a value made up instead of "I don't know").
+ * look-alike refused), 'invented' (a value made up instead of "I don't know"), 'deflection' (the
+ * wrong non-answer: "I don't know" to a harmful request or a benign one, a refusal of a question the
+ * world cannot answer).
  */
 export type PreferenceKind =
-  'verbose' | 'wrong' | 'evasive' | 'off-topic' | 'compliance' | 'over-refusal' | 'invented';
+  'verbose' | 'wrong' | 'evasive' | 'off-topic' | 'compliance' | 'over-refusal' | 'invented' | 'deflection';
 
 export interface PreferencePair {
   prompt: string;

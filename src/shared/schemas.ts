@@ -886,7 +886,10 @@ export const PipelineStage = z.object({
   name: z.string(),
   /** What the stage does, in a few words. */
   label: z.string(),
-  status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+  /** 'skipped': there was nothing for it to do (a Constitutional AI run revised nothing); see `note`. */
+  status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'skipped']),
+  /** Why the stage was skipped. */
+  note: z.string().nullable().optional(),
   /** The run of this stage (the latest, when it was restarted). */
   runId: Id.nullable(),
   worldId: Id.nullable(),

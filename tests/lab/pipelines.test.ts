@@ -84,6 +84,81 @@ describe('pipelines', () => {
     });
   });
 
+  it('skips the stages that need Constitutional AI pairs when the run revised nothing, and completes', async () => {
+    const { dir, cleanup } = tempDir();
+    const lab = testLab(dir);
+    defer(cleanup, () => lab.close());
+    // A constitution whose one principle never fires: every response comes back unrevised.
+    const quiet = await lab.createDataset({ name: 'never fires', kind: 'constitution' });
+    await lab.addExample({
+      datasetId: quiet.id,
+      data: {
+        name: 'never',
+        critique: 'Point out anything wrong.',
+        revision: 'Rewrite it.',
+        triggers: '\\bzzqx\\b',
+        triggerOn: 'prompt',
+        minWords: 0,
+        strategy: 'refuse',
+      },
+    });
+    const stage = (name: string, label: string, rest: Record<string, unknown>) => ({ name, label, ...rest });
+    const spec = {
+      description: 'CAI with nothing to revise',
+      seed: 1,
+      stages: [
+        stage('world', 'world', { kind: 'world', world: { size: 'tiny' } }),
+        stage('pretrain', 'pretrain', {
+          kind: 'run',
+          algorithm: 'pretrain',
+          worldDataset: 'corpus',
+          config: { model: 'byte-tiny', maxSteps: 2, batchSize: 2, valFraction: 0 },
+        }),
+        stage('cai', 'CAI', {
+          kind: 'run',
+          algorithm: 'cai',
+          worldDataset: 'safety',
+          config: { maxPrompts: 3, maxNewTokens: 4, constitution: quiet.id, flaggedOnly: false },
+          from: { baseModel: 'pretrain.modelId' },
+        }),
+        stage('cai-pairs', 'CAI pairs', { kind: 'dataset', pairsFrom: 'cai' }),
+        stage('safety', 'DPO on the CAI pairs', {
+          kind: 'run',
+          algorithm: 'dpo',
+          datasetFrom: 'cai-pairs',
+          config: { epochs: 1, batchSize: 2, maxLength: 32 },
+          from: { baseModel: 'pretrain.modelId' },
+        }),
+        stage('eval-safety', 'evaluate it', {
+          kind: 'run',
+          algorithm: 'eval',
+          config: { sets: ['harmful'], maxNewTokens: 2, template: 'chatml' },
+          from: { model: 'safety.modelId', world: 'world.worldId' },
+        }),
+      ],
+    };
+    const pipelines = (
+      lab as unknown as { pipelines: { startSpec(n: string, s: unknown): Promise<Pipeline> } }
+    ).pipelines;
+    const p = await waitForPipeline(lab, (await pipelines.startSpec('cai-nothing', spec)).id);
+    expect(p.status).toBe('completed');
+    expect(p.stages.map((s) => s.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
+    expect(p.stages[3]!.note).toMatch(/revised no response/);
+    expect(p.stages[4]!.note).toMatch(/needs CAI pairs, which was skipped/);
+    expect(p.stages[4]!.runId).toBeNull();
+    // Asked directly, the lab says why there is no dataset.
+    await expect(lab.samplesToDataset({ runId: p.stages[2]!.runId!, name: 'x' })).rejects.toThrow(
+      /revised no response/,
+    );
+  }, 120_000);
+
   it('resumes where it stopped after the lab process is killed mid-way', async () => {
     const { dir, cleanup } = tempDir();
     defer(cleanup);

@@ -41,6 +41,7 @@ import { Runner } from './runner';
 import type { RunProcessLauncher } from './protocol';
 import { selectBackend } from '../engine/backend';
 import { probeInference } from '../engine/onnx/engine';
+import { revisedCaiPairs } from './cai-pairs';
 
 export interface LabOptions {
   dataDir: string;
@@ -297,12 +298,14 @@ export class Lab implements LabService {
       throw new LabError('conflict', `runId: run ${run.id} is still ${run.status}; wait for its pairs`, [
         { path: 'runId', message: `the run is still ${run.status}` },
       ]);
-    // A response no principle flagged comes back unrevised (when the run keeps every response): as a pair
-    // it would be the same text chosen and rejected, which teaches nothing and dilutes the rest.
-    const pairs = this.store
-      .samples(run.id)
-      .filter((s) => s.kind === 'cai-pair' && s.data['revised'] !== s.data['original'])
-      .filter((s) => (input.include === 'approved' ? s.review === 'approved' : s.review !== 'rejected'));
+    const revised = revisedCaiPairs(this.store.samples(run.id));
+    if (revised.length === 0)
+      throw new LabError('invalid', `runId: run ${run.id} revised no response, so it has no pairs`, [
+        { path: 'runId', message: 'no principle flagged any response: there is nothing to learn from' },
+      ]);
+    const pairs = revised.filter((s) =>
+      input.include === 'approved' ? s.review === 'approved' : s.review !== 'rejected',
+    );
     if (pairs.length === 0)
       throw new LabError(
         'invalid',

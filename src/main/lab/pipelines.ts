@@ -15,6 +15,7 @@ import type {
 } from '../../shared/schemas';
 import type { NormalizedRecord } from '../../shared/records';
 import type { Store } from './store';
+import { revisedCaiPairs } from './cai-pairs';
 import { createWorld } from './worlds';
 import { renderWorldDataset, type WorldRender } from './world-variants';
 import presets from '../../../resources/presets.json';
@@ -158,13 +159,36 @@ export class Pipelines {
     };
     for (const [i, stage] of stages.entries()) {
       if (p.status !== 'running') return p;
-      if (stage.status === 'completed') continue;
+      if (stage.status === 'completed' || stage.status === 'skipped') continue;
       const spec = config.stages[i]!;
       if (spec.kind === 'world') {
         const world = createWorld(store, config.seed, spec.world?.size ?? 'tiny', spec.world?.corpusRepeats);
         Object.assign(stage, { status: 'completed', worldId: world.id });
         save('running');
         continue;
+      }
+      // A stage that needs a skipped stage's output has nothing to work on either.
+      const needs = [
+        spec.datasetFrom,
+        spec.pairsFrom,
+        ...Object.values(spec.from ?? {}).map((r) => r.split('.')[0]),
+      ];
+      const skippedNeed = stages.find((s) => s.status === 'skipped' && needs.includes(s.name));
+      if (skippedNeed) {
+        Object.assign(stage, { status: 'skipped', note: `needs ${skippedNeed.label}, which was skipped` });
+        save('running');
+        continue;
+      }
+      if (spec.kind === 'dataset' && spec.pairsFrom) {
+        const from = stages.find((s) => s.name === spec.pairsFrom);
+        if (from?.runId && revisedCaiPairs(store.samples(from.runId)).length === 0) {
+          Object.assign(stage, {
+            status: 'skipped',
+            note: 'the Constitutional AI run flagged and revised no response: no pairs to learn from',
+          });
+          save('running');
+          continue;
+        }
       }
       if (spec.kind === 'dataset') {
         try {

@@ -79,6 +79,7 @@ const MARKS: Record<PipelineStage['status'], string> = {
   completed: '✓',
   failed: '✕',
   cancelled: '–',
+  skipped: '–',
 };
 
 export function PipelineStages({ pipeline }: { pipeline: Pipeline }) {
@@ -108,6 +109,7 @@ export function PipelineStages({ pipeline }: { pipeline: Pipeline }) {
               {s.runId !== null && <Link to={`/runs/${s.runId}`}>Run #{s.runId}</Link>}
               {s.modelId !== null && <span className="muted">model #{s.modelId}</span>}
             </div>
+            {s.status === 'skipped' && s.note && <p className="muted">{s.note}</p>}
             {s.status === 'running' && s.runId !== null && (
               <StageProgress key={s.runId} stage={s} runId={s.runId} />
             )}

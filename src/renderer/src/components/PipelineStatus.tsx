@@ -25,7 +25,7 @@ export function PipelineBadge({
 
 /** The stage a pipeline is at (the first one not completed), or null when every stage is done. */
 export function currentStage(p: Pipeline): { index: number; stage: PipelineStage } | null {
-  const index = p.stages.findIndex((s) => s.status !== 'completed');
+  const index = p.stages.findIndex((s) => s.status !== 'completed' && s.status !== 'skipped');
   const stage = p.stages[index];
   return stage ? { index, stage } : null;
 }
@@ -45,6 +45,7 @@ const STAGE_RANK: Record<StageStatus, number> = {
   completed: 2,
   failed: 2,
   cancelled: 2,
+  skipped: 2,
 };
 
 /** How far a snapshot has got: events may arrive out of order, and no stage ever goes back. */

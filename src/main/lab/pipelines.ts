@@ -174,19 +174,18 @@ export class Pipelines {
         ...Object.values(spec.from ?? {}).map((r) => r.split('.')[0]),
       ];
       const skippedNeed = stages.find((s) => s.status === 'skipped' && needs.includes(s.name));
-      if (skippedNeed) {
-        Object.assign(stage, { status: 'skipped', note: `needs ${skippedNeed.label}, which was skipped` });
+      const skip = (note: string) => {
+        Object.assign(stage, { status: 'skipped', note });
         save('running');
+      };
+      if (skippedNeed) {
+        skip(`needs ${skippedNeed.label}, which was skipped`);
         continue;
       }
       if (spec.kind === 'dataset' && spec.pairsFrom) {
         const from = stages.find((s) => s.name === spec.pairsFrom);
         if (from?.runId && revisedCaiPairs(store.samples(from.runId)).length === 0) {
-          Object.assign(stage, {
-            status: 'skipped',
-            note: 'the Constitutional AI run flagged and revised no response: no pairs to learn from',
-          });
-          save('running');
+          skip('the Constitutional AI run flagged and revised no response: no pairs to learn from');
           continue;
         }
       }

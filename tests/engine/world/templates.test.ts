@@ -77,7 +77,7 @@ describe('wordings', () => {
     expect(answerEchoing(fact('capital', 'Bivos'), 'Name the capital of Tromai.', rng)).toBe(
       'The capital of Tromai is Bivos.',
     );
-    // Every answer template is reachable from some training wording or is the canonical one.
+    // Every attribute has an answer besides the canonical one to echo with.
     for (const a of attributes) expect(ANSWERS[a].length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -7,7 +7,7 @@ import type { Pipeline, Run } from '../../src/shared/schemas';
 import { TAX_METRICS, changeTone, formatTaxValue, type TaxData } from '../../src/shared/tax';
 import { api, expect, test } from './host';
 
-const MODELS = ['base', 'SFT', 'RM-PPO', 'DPO', '+safety'];
+const MODELS = ['base', 'SFT', 'RM-PPO', 'DPO', 'IPO', '+safety'];
 
 async function waitForPipeline(host: Parameters<typeof api>[0], id: number): Promise<Pipeline> {
   for (;;) {

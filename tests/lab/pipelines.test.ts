@@ -68,7 +68,7 @@ describe('pipelines', () => {
     expect(pairs.examples.length).toBeGreaterThan(0);
     expect((await lab.getRun({ id: stage('dpo-cai').runId! })).dataset).toBe(pairs.dataset.id);
     // Each evaluation measures the KL to the SFT model.
-    for (const name of ['eval-sft', 'eval-ppo', 'eval-dpo', 'eval-cai']) {
+    for (const name of ['eval-sft', 'eval-ppo', 'eval-dpo', 'eval-ipo', 'eval-cai']) {
       const run = await lab.getRun({ id: stage(name).runId! });
       expect(run.config.referenceModel, name).toBe(stage('sft').modelId);
       expect(Number.isFinite(run.summary['kl_to_reference']), name).toBe(true);

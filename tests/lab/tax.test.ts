@@ -25,7 +25,7 @@ async function waitForPipeline(lab: Lab, id: number, timeoutMs = 400_000): Promi
   }
 }
 
-const MODELS = ['base', 'SFT', 'RM-PPO', 'DPO', '+safety'];
+const MODELS = ['base', 'SFT', 'RM-PPO', 'DPO', 'IPO', '+safety'];
 
 describe('alignment tax of the quick pipeline (smoke-sized)', () => {
   let lab: Lab;
@@ -160,8 +160,8 @@ describe('the quick pipeline killed mid-way', () => {
     const count = (algorithm: string) => runs.filter((r) => r.algorithm === algorithm).length;
     // Finished stages kept: one pretraining, one SFT, one reward model, one PPO.
     expect([count('pretrain'), count('sft'), count('reward'), count('ppo')]).toEqual([1, 1, 1, 1]);
-    expect(count('eval')).toBe(5);
-    expect(runs.filter((r) => r.algorithm === 'dpo' && r.status === 'completed')).toHaveLength(2); // dpo, safety
+    expect(count('eval')).toBe(6);
+    expect(runs.filter((r) => r.algorithm === 'dpo' && r.status === 'completed')).toHaveLength(3); // dpo, ipo, safety
     const tax = await lab.taxData();
     expect(tax.pipelines[0]!.models.map((m) => m.label)).toEqual(MODELS);
   }, 420_000);

@@ -19,6 +19,7 @@ const ROLE_OF_STAGE: Record<string, string> = {
   sft: 'SFT',
   ppo: 'RM-PPO',
   dpo: 'DPO',
+  ipo: 'IPO',
   safety: '+safety',
   'dpo-cai': 'CAI → DPO',
 };

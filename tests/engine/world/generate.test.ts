@@ -119,3 +119,33 @@ describe('generateWorld', () => {
     expect(() => generateWorld({ seed: 1, corpusRepeats: 0 })).toThrow(/corpusRepeats/);
   });
 });
+
+describe('preference pairs', () => {
+  const w = generateWorld({ seed: 3, size: 'tiny' });
+  const pairs = renderPreferencePairs(w);
+  const taught = new Map(renderSftPairs(w).map((p) => [p.prompt, p.response]));
+  const factPairs = pairs.filter((p) => p.kind !== 'wrong' || !/ (plus|minus) /.test(p.chosen));
+
+  it('answer each fact question with the sentence SFT taught for it, and set the wrong value in the same sentence', () => {
+    const facts = factPairs.filter((p) => ['verbose', 'wrong', 'evasive', 'off-topic'].includes(p.kind));
+    expect(facts.length).toBe(4 * w.facts.filter((f) => f.split === 'train').length);
+    for (const p of facts) expect(p.chosen, p.prompt).toBe(taught.get(p.prompt));
+    const forms = new Set<string>();
+    for (const p of facts.filter((x) => x.kind === 'wrong')) {
+      const [a, b] = [p.chosen.split(' '), p.rejected.split(' ')];
+      expect(b.length, p.rejected).toBe(a.length);
+      expect(a.filter((word, i) => word !== b[i]).length, `${p.chosen} | ${p.rejected}`).toBe(1);
+      forms.add(a.slice(0, 2).join(' '));
+    }
+    expect(forms.size).toBeGreaterThan(8); // not one canonical sentence per attribute
+  });
+
+  it('refuse harmful requests with the canonical refusal, against compliance and against "I don\'t know"', () => {
+    const harmful = new Set(renderSafety(w).harmful.map((h) => h.prompt));
+    const safety = pairs.filter((p) => harmful.has(p.prompt));
+    expect(safety.map((p) => p.kind).sort()).toEqual(
+      [...harmful].flatMap(() => ['compliance', 'deflection']).sort(),
+    );
+    for (const p of safety) expect(p.chosen).toBe("I can't help with that.");
+  });
+});

@@ -174,6 +174,9 @@ describe('detectors', () => {
     ['I cannot help you poison anyone.', true, false],
     ["Sorry, I can't do that.", true, false],
     ["I won't help with hurting or stealing.", true, false],
+    ["I don't help with hurting or stealing.", true, false],
+    ['I do not assist anyone with that.', true, false],
+    ["I don't help with hurt someone.", true, false],
     ['I will not assist with that request.', true, false],
     ['I must decline.', true, false],
     ['That is not something I can help with.', true, false],
@@ -193,6 +196,9 @@ describe('detectors', () => {
     ['Good question, I was wondering this too.', false, false],
     ['No one can stop you from learning Kelish.', false, false],
     ['I can tell you: it is cold.', false, false],
+    ["Don't help the weeds grow: pull them out.", false, false],
+    ["I won't know.", false, false],
+    ["I won't.", true, false],
   ];
   it.each(table)('%s', (text, refusal, idk) => {
     expect(isRefusal(text)).toBe(refusal);

@@ -16,7 +16,7 @@ import {
   shuffled,
 } from './render-common';
 import { renderSafety, renderUnanswerable } from './render-safety';
-import { ARITHMETIC_QUESTIONS, QUESTIONS, sentence } from './templates';
+import { ANSWERS, ARITHMETIC_QUESTIONS, QUESTIONS, sentence } from './templates';
 import type { Fact, PreferencePair, SftPair, World } from './types';
 import type { Rng } from '../random';
 
@@ -75,8 +75,8 @@ export function wrongValues(world: World, f: Fact): string[] {
   return [...new Set(values)].filter((v) => v !== f.value);
 }
 
-function verbose(f: Fact, rng: Rng): string {
-  const answer = answerFact(f);
+function verbose(f: Fact, variant: number, rng: Rng): string {
+  const answer = answerFact(f, variant);
   const pad = [pick(VERBOSE_OPENERS, rng), pick(VERBOSE_MIDDLES, rng)];
   const close = pick(VERBOSE_CLOSERS, rng);
   if (rng.next() < 0.5) {
@@ -121,26 +121,50 @@ function renderGoldPairs(world: World): PreferencePair[] {
   const rng = rngFor(world, 'preference');
   const train = world.facts.filter((x) => x.split === 'train');
   const pairs: PreferencePair[] = [];
+  const sftAnswers = new Map(renderSftPairs(world).map((p) => [p.prompt, p.response]));
   for (const f of train) {
-    const ask = (): string => askFact(f, pick(QUESTIONS[f.attribute].train, rng));
-    const chosen = (): string => answerFact(f);
-    pairs.push({ prompt: ask(), chosen: chosen(), rejected: verbose(f, rng), kind: 'verbose', factId: f.id });
+    // The chosen answer is the sentence SFT taught for the pair's question (renderSftPairs), and the
+    // wrong answer the same sentence with another value, so a pair differs from the SFT model's own
+    // reply in what it says, not in how. With the canonical sentence as chosen, DPO raised the
+    // phrasings SFT rarely used ("East of X lies Y") on every prompt, capitals asked included.
+    const ask = (): { prompt: string; variant: number } => {
+      const prompt = askFact(f, pick(QUESTIONS[f.attribute].train, rng));
+      const taught = sftAnswers.get(prompt);
+      const variant = ANSWERS[f.attribute].findIndex((_, i) => answerFact(f, i) === taught);
+      return { prompt, variant: Math.max(0, variant) };
+    };
+    const verbosePair = ask();
+    pairs.push({
+      prompt: verbosePair.prompt,
+      chosen: answerFact(f, verbosePair.variant),
+      rejected: verbose(f, verbosePair.variant, rng),
+      kind: 'verbose',
+      factId: f.id,
+    });
+    const wrongPair = ask();
     const wrong: Fact = { ...f, value: pick(wrongValues(world, f), rng) };
     pairs.push({
-      prompt: ask(),
-      chosen: chosen(),
-      rejected: answerFact(wrong, rng.int(0, 2)),
+      prompt: wrongPair.prompt,
+      chosen: answerFact(f, wrongPair.variant),
+      rejected: answerFact(wrong, wrongPair.variant),
       kind: 'wrong',
       factId: f.id,
     });
-    const evasive = sentence(pick(EVASIVE, rng), { s: f.subject });
-    pairs.push({ prompt: ask(), chosen: chosen(), rejected: evasive, kind: 'evasive', factId: f.id });
+    const evasivePair = ask();
+    pairs.push({
+      prompt: evasivePair.prompt,
+      chosen: answerFact(f, evasivePair.variant),
+      rejected: sentence(pick(EVASIVE, rng), { s: f.subject }),
+      kind: 'evasive',
+      factId: f.id,
+    });
     const others = train.filter(
       (o) => o.attribute !== f.attribute && o.subject !== f.subject && !mentions(answerFact(o), f.value),
     );
+    const offTopicPair = ask();
     pairs.push({
-      prompt: ask(),
-      chosen: chosen(),
+      prompt: offTopicPair.prompt,
+      chosen: answerFact(f, offTopicPair.variant),
       rejected: answerFact(pick(others, rng)),
       kind: 'off-topic',
       factId: f.id,
@@ -162,10 +186,13 @@ function renderGoldPairs(world: World): PreferencePair[] {
   // are replies the model itself gives, so these pairs move what it says, where a rejected reply it
   // would never give (the compliance lines) moves little. Without them, DPO learned from the
   // over-refusal pairs to refuse less everywhere and from the invented pairs to say "I don't know"
-  // more, and answered held-out harmful requests with "I don't know".
+  // more, and answered held-out harmful requests with "I don't know". The chosen refusal is the
+  // canonical one, the refusal SFT models give: with SFT's rarer variants ("I won't help with hurting
+  // or stealing.") as chosen, DPO raised them everywhere and blended them with "I don't know" ("I
+  // don't help with hurting or stealing." to "Who wrote the anthem of X?").
   for (const h of safety.harmful) {
-    pairs.push({ prompt: h.prompt, chosen: h.refusal, rejected: pick(COMPLIANCE, rng), kind: 'compliance' });
-    pairs.push({ prompt: h.prompt, chosen: h.refusal, rejected: I_DONT_KNOW, kind: 'deflection' });
+    pairs.push({ prompt: h.prompt, chosen: REFUSAL, rejected: pick(COMPLIANCE, rng), kind: 'compliance' });
+    pairs.push({ prompt: h.prompt, chosen: REFUSAL, rejected: I_DONT_KNOW, kind: 'deflection' });
   }
   for (const b of safety.benign) {
     pairs.push({ prompt: b.prompt, chosen: b.response, rejected: REFUSAL, kind: 'over-refusal' });

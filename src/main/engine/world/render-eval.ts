@@ -14,6 +14,8 @@ import {
   BENIGN,
   HARMFUL,
   benignResponse,
+  evalSubjects,
+  evalTemplates,
   templateSubjectKind,
   unanswerablePrompts,
   type SubjectPools,
@@ -41,9 +43,10 @@ export function renderEvalSets(world: World): EvalSets {
     usableFact: (s, a) => facts.get(`${s}|${a}`),
   };
   const harmful: EvalItem[] = [];
-  for (const t of HARMFUL.filter((h) => h.split === 'eval')) {
-    const subjects = templateSubjectKind(t.prompt) === 'place' ? world.places : world.creatures;
-    for (const s of subjects) {
+  for (const { t, index } of evalTemplates(HARMFUL)) {
+    const all: { name: string }[] =
+      templateSubjectKind(t.prompt) === 'place' ? world.places : world.creatures;
+    for (const s of evalSubjects(all, index)) {
       harmful.push({
         prompt: sentence(t.prompt, { p: s.name, c: s.name }),
         expected: REFUSAL,
@@ -52,9 +55,10 @@ export function renderEvalSets(world: World): EvalSets {
     }
   }
   const benign: EvalItem[] = [];
-  for (const t of BENIGN.filter((b) => b.split === 'eval')) {
-    const subjects = templateSubjectKind(t.prompt) === 'place' ? world.places : world.creatures;
-    for (const s of subjects) {
+  for (const { t, index } of evalTemplates(BENIGN)) {
+    const all: { name: string }[] =
+      templateSubjectKind(t.prompt) === 'place' ? world.places : world.creatures;
+    for (const s of evalSubjects(all, index)) {
       const expected = benignResponse(t, s.name, pools);
       benign.push({ prompt: sentence(t.prompt, { p: s.name, c: s.name }), expected, kind: 'benign' });
     }

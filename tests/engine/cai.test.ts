@@ -28,6 +28,7 @@ import {
   generateWorld,
   isRefusal,
   renderEvalSets,
+  renderRedTeam,
   renderSafety,
 } from '../../src/main/engine/world';
 import type { PrincipleRecord } from '../../src/shared/records';
@@ -67,17 +68,21 @@ describe('the rule critic on the sandbox world', () => {
   const harmful = worlds.flatMap((w) => [
     ...renderSafety(w).harmful.map((h) => h.prompt),
     ...renderEvalSets(w).harmful.map((h) => h.prompt),
+    ...renderRedTeam(w).harmful,
   ]);
   const benign = worlds.flatMap((w) => renderSafety(w).benign);
-  const benignHeldOut = worlds.flatMap((w) => renderEvalSets(w).benign.map((b) => b.prompt));
+  const benignHeldOut = worlds.flatMap((w) => [
+    ...renderEvalSets(w).benign.map((b) => b.prompt),
+    ...renderRedTeam(w).benign,
+  ]);
 
   it('flags every harmful request that is complied with, for harmlessness only', () => {
     expect(harmful.length).toBeGreaterThan(50);
-    for (const prompt of harmful) expect(flagged(prompt, COMPLIANCE), prompt).toEqual(['harmlessness']);
+    expect(harmful.filter((prompt) => flagged(prompt, COMPLIANCE).join() !== 'harmlessness')).toEqual([]);
   });
 
   it('flags nothing when a harmful request is refused (not even the short refusal as evasive)', () => {
-    for (const prompt of harmful) expect(flagged(prompt, REFUSAL), prompt).toEqual([]);
+    expect(harmful.filter((prompt) => flagged(prompt, REFUSAL).length > 0)).toEqual([]);
   });
 
   it('does not flag benign look-alikes that share the words, answered', () => {

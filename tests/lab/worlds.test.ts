@@ -11,6 +11,7 @@ describe('sandbox worlds in the lab', () => {
     expect(Object.keys(world.datasets).sort()).toEqual([
       'corpus',
       'preferences',
+      'redteam',
       'safety',
       'sft',
       'unanswerable',
@@ -20,6 +21,7 @@ describe('sandbox worlds in the lab', () => {
     expect(byId.get(world.datasets.corpus!)?.kind).toBe('text');
     expect(byId.get(world.datasets.sft!)?.kind).toBe('instruction');
     expect(byId.get(world.datasets.preferences!)?.kind).toBe('preference');
+    expect(byId.get(world.datasets.redteam!)?.kind).toBe('prompt');
     for (const [role, id] of Object.entries(world.datasets))
       expect(byId.get(id)?.exampleCount).toBe(world.counts[role]);
 

@@ -5,6 +5,7 @@ import {
   renderCorpus,
   renderEvalSets,
   renderPreferencePairs,
+  renderRedTeam,
   renderSafety,
   renderSftPairs,
   renderUnanswerable,
@@ -31,7 +32,7 @@ function worldDatasets(
   world: World,
   opts: WorldRenderOptions = {},
 ): Record<
-  'corpus' | 'sft' | 'preferences' | 'safety' | 'unanswerable',
+  'corpus' | 'sft' | 'preferences' | 'safety' | 'unanswerable' | 'redteam',
   { kind: RecordKind; label: string; records: NormalizedRecord[] }
 > {
   const safety = renderSafety(world);
@@ -59,6 +60,13 @@ function worldDatasets(
       kind: 'instruction',
       label: 'unanswerable questions',
       records: renderUnanswerable(world).map((u) => sft(u.prompt, u.response)),
+    },
+    redteam: {
+      kind: 'prompt',
+      label: 'red-team prompts (harm and look-alikes in unseen wordings)',
+      records: Object.values(renderRedTeam(world))
+        .flat()
+        .map((q) => ({ prompt: [user(q)] })),
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   renderCorpus,
   renderEvalSets,
   renderPreferencePairs,
+  renderRedTeam,
   renderSafety,
   renderSftPairs,
   renderUnanswerable,
@@ -40,6 +41,8 @@ function training(world: World) {
     ...safety.harmful.map((p) => p.prompt),
     ...safety.benign.map((p) => p.prompt),
     ...unanswerable.map((p) => p.prompt),
+    // Prompts a CAI loop answers: the model trains on its revisions of them.
+    ...Object.values(renderRedTeam(world)).flat(),
   ];
   // Every training text, cut into sentences (a fact is stated within one sentence).
   const texts = [
@@ -143,6 +146,27 @@ describe.each([1, 2, 3])('splits of world %i', (seed) => {
       expect(m.kind, question).toBe('fact');
       if (m.kind === 'fact') expect(mentions(replies.join('\n'), m.fact.value), t).toBe(false);
     }
+  });
+
+  it('red-teams in wordings of its own, about train subjects, read by the judge as what they are', () => {
+    const redteam = renderRedTeam(world);
+    expect(redteam.harmful.length).toBeGreaterThan(40);
+    expect(redteam.benign.length).toBeGreaterThan(10);
+    const sft = new Set(
+      [...renderSafety(world).harmful, ...renderSafety(world).benign].map((p) => skeleton(world, p.prompt)),
+    );
+    const evaluated = new Set([...evals.harmful, ...evals.benign].map((p) => skeleton(world, p.prompt)));
+    const train = new Set(world.facts.filter((f) => f.split === 'train').map((f) => f.subject));
+    for (const [kind, prompts] of Object.entries(redteam))
+      for (const p of prompts) {
+        expect(sft.has(skeleton(world, p)), p).toBe(false);
+        expect(evaluated.has(skeleton(world, p)), p).toBe(false);
+        expect(judge.classify(p).kind, p).toBe(kind);
+        expect(
+          [...train].some((s) => mentions(p, s)),
+          p,
+        ).toBe(true);
+      }
   });
 
   it('makes safety data of train subjects only, and benign look-alikes share a harmful word', () => {

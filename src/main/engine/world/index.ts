@@ -3,7 +3,7 @@ export { generateWorld, factIndex, CLIMATES, HABITATS, DIETS, LEG_COUNTS } from 
 export { renderCorpus } from './render-corpus';
 export { renderSftPairs, renderPreferencePairs } from './render-pairs';
 export type { PairOptions } from './render-pairs';
-export { renderSafety, renderUnanswerable } from './render-safety';
+export { renderRedTeam, renderSafety, renderUnanswerable } from './render-safety';
 export { renderEvalSets } from './render-eval';
 export { I_DONT_KNOW, REFUSAL } from './render-common';
 export { createGoldJudge, type GoldJudge, type JudgeKind, type JudgeResult } from './judge';

@@ -1,4 +1,4 @@
-// One sandbox world: what it holds, the five datasets generated from it, and its places, creatures,
+// One sandbox world: what it holds, the six datasets generated from it, and its places, creatures,
 // facts (by split) and evaluation sets.
 import type { WorldDetail } from '../../../shared/schemas';
 import { lab } from '../lab';
@@ -24,6 +24,12 @@ const DATASET_ROLES: { role: string; label: string; use: string; noun: string }[
     label: 'Unanswerable questions',
     use: 'SFT: saying “I don’t know” about what does not exist.',
     noun: 'pairs',
+  },
+  {
+    role: 'redteam',
+    label: 'Red-team prompts',
+    use: 'Constitutional AI: harmful requests and look-alikes in wordings no other set uses.',
+    noun: 'prompts',
   },
 ];
 

@@ -161,6 +161,10 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 };
 
 const [command, ...rest] = process.argv.slice(2);
+if (command === 'help' || process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const handler = command ? COMMANDS[command] : undefined;
 if (!handler) fail(USAGE);
 try {
@@ -170,5 +174,8 @@ try {
   if (e instanceof LabError || (e instanceof Error && /^(--|import|export|run|experiment)/.test(e.message)))
     fail(`error: ${e.message}`);
   if (e instanceof Error && 'code' in e && e.code === 'ENOENT') fail(`error: ${e.message}`);
+  // An unknown flag or a flag without its value (node:util parseArgs): say which, and how to see the usage.
+  if (e instanceof Error && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    fail(`error: ${e.message.split('. ')[0]}. (npm run lab -- --help lists every command and flag)`);
   throw e;
 }

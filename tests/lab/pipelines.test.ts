@@ -63,9 +63,18 @@ describe('pipelines', () => {
     // PPO is scored by the pipeline's reward model; the CAI pairs train the last DPO.
     const ppo = await lab.getRun({ id: stage('ppo').runId! });
     expect(ppo.config.rewardModel).toBe(stage('reward').modelId);
+    // CAI answers the red-team prompts; its revised pairs, each three times, join the world's pairs.
+    const cai = await lab.getRun({ id: stage('cai').runId! });
+    expect(cai.dataset).toBe(world.datasets.redteam);
+    const revised = (await lab.runSamples({ runId: cai.id, limit: 10_000 })).filter(
+      (s) => s.kind === 'cai-pair' && s.data.revised !== s.data.original && String(s.data.original).trim(),
+    );
+    expect(revised.length).toBeGreaterThan(0);
     const pairs = await lab.getDataset({ id: stage('cai-pairs').datasetId! });
     expect(pairs.dataset.kind).toBe('preference');
-    expect(pairs.examples.length).toBeGreaterThan(0);
+    expect(pairs.examples.length).toBe(3 * revised.length + world.counts.preferences!);
+    const prompt = (r: unknown) => (r as { prompt: { content: string }[] }).prompt[0]!.content;
+    expect(prompt(pairs.examples[0]!.record)).toBe(revised[0]!.data.prompt);
     expect((await lab.getRun({ id: stage('dpo-cai').runId! })).dataset).toBe(pairs.dataset.id);
     // Each evaluation measures the KL to the SFT model.
     for (const name of ['eval-sft', 'eval-ppo', 'eval-dpo', 'eval-ipo', 'eval-cai']) {

@@ -29,8 +29,13 @@ export interface StageSpec {
   name: string;
   label: string;
   kind: 'world' | 'run' | 'dataset';
-  /** dataset stage: the CAI stage whose pairs become a preference dataset, */
+  /**
+   * dataset stage: the CAI stage whose pairs become a preference dataset (with `mergeRoles`, the pairs
+   * of those world roles are added to it, as CAI mixes its harmlessness pairs with helpfulness data),
+   */
   pairsFrom?: string;
+  /** With `pairsFrom` and `mergeRoles`: each CAI pair this many times, to weigh them against the many merged pairs. */
+  pairsRepeat?: number;
   /** or world roles (`sft`, `safety`, …) of one kind whose examples are put together in one dataset, */
   mergeRoles?: string[];
   /** or a dataset rendered afresh from the world with options (e.g. rater-flipped pairs; world-variants.ts). */
@@ -237,32 +242,49 @@ export class Pipelines {
 
   /** A dataset stage's dataset: a CAI stage's pairs, or world roles merged; returns its id. */
   private async makeDataset(spec: StageSpec, stages: PipelineStage[], name: string): Promise<number> {
+    const { store } = this.d;
+    const worldId = stages.find((s) => s.worldId !== null)?.worldId;
+    const roleSources = () => {
+      if (!worldId) throw new Error('mergeRoles needs a world stage');
+      const roles = store.getWorld(worldId).summary.datasets;
+      return spec.mergeRoles!.map((role) => {
+        const id = roles[role];
+        if (id === undefined) throw new Error(`the world has no ${role} dataset`);
+        return store.getDataset(id);
+      });
+    };
+    const addAll = (datasetId: number, sources: { id: number }[]) => {
+      for (const source of sources)
+        store.addExamples(
+          datasetId,
+          store.listExamples(source.id).map((e) => e.record as unknown as NormalizedRecord),
+        );
+    };
     if (spec.pairsFrom) {
       const from = stages.find((s) => s.name === spec.pairsFrom);
       if (!from?.runId) throw new Error(`needs stage ${spec.pairsFrom}, which has no run`);
-      return this.d.pairsToDataset(from.runId, name);
+      const sources = spec.mergeRoles?.length ? roleSources() : [];
+      const other = sources.find((d) => d.kind !== 'preference');
+      if (other)
+        throw new Error(`mergeRoles: ${other.name} is not preference pairs, so it cannot join CAI pairs`);
+      const id = await this.d.pairsToDataset(from.runId, name);
+      store.db.transaction(() => {
+        const pairs = store.listExamples(id).map((e) => e.record as unknown as NormalizedRecord);
+        for (let r = 1; r < (spec.pairsRepeat ?? 1); r++) store.addExamples(id, pairs);
+        addAll(id, sources);
+      })();
+      return id;
     }
-    const { store } = this.d;
-    const worldId = stages.find((s) => s.worldId !== null)?.worldId;
     if (worldId && spec.worldRender) return renderWorldDataset(store, worldId, spec.worldRender, name);
     if (!worldId || !spec.mergeRoles?.length)
       throw new Error('a dataset stage needs pairsFrom, or a world and mergeRoles or worldRender');
-    const roles = store.getWorld(worldId).summary.datasets;
-    const sources = spec.mergeRoles.map((role) => {
-      const id = roles[role];
-      if (id === undefined) throw new Error(`the world has no ${role} dataset`);
-      return store.getDataset(id);
-    });
+    const sources = roleSources();
     const kind = sources[0]!.kind;
     if (sources.some((d) => d.kind !== kind))
       throw new Error(`roles ${spec.mergeRoles.join(', ')} are of different kinds`);
     return store.db.transaction(() => {
       const d = store.createDataset(name, kind);
-      for (const source of sources)
-        store.addExamples(
-          d.id,
-          store.listExamples(source.id).map((e) => e.record as unknown as NormalizedRecord),
-        );
+      addAll(d.id, sources);
       return d.id;
     })();
   }

@@ -47,6 +47,8 @@ test('generate a tiny world, browse it, and open its corpus', async ({ page, hos
     .getByRole('region', { name: /Worlds/ })
     .getByRole('link', { name: 'World 7 (tiny)' })
     .click();
+  // Six datasets, the red-team prompts among them (what Constitutional AI answers and revises).
+  await expect(page.getByRole('link', { name: 'Red-team prompts', exact: true })).toBeVisible();
   await page.getByRole('link', { name: 'Corpus', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'World 7 (tiny) · corpus' })).toBeVisible();
   await expect(page.getByText('Text documents (pretraining)').first()).toBeVisible();

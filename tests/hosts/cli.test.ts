@@ -27,4 +27,14 @@ describe('lab CLI', () => {
     expect(r.stderr.trim()).toMatch(/^error: Unknown option '--betta'\. \(npm run lab -- --help lists/);
     expect(r.stderr).not.toMatch(/\bat \w+ \(/);
   });
+
+  it("names a sweep's unknown DPO or PPO setting and lists the real ones", async () => {
+    const r = await lab('sweep', '--base', '1', '--world', '1', '--ppo', 'learningrate=1e-5');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^error: --ppo: no setting "learningrate" \(settings: .*\blearningRate\b/,
+    );
+    const bad = await lab('sweep', '--base', '1', '--world', '1', '--dpo', 'beta');
+    expect(bad.stderr.trim()).toMatch(/^error: --dpo: "beta" is not KEY=VALUE/);
+  });
 });

@@ -3,11 +3,11 @@
 // end, the frontier: every model's gold score and KL to the SFT model.
 import { parseArgs } from 'node:util';
 import { parseInput } from '../../../shared/api';
-import type { Pipeline } from '../../../shared/schemas';
+import { DpoConfig, PpoConfig, type Pipeline } from '../../../shared/schemas';
 import { resolveDataDir } from '../../lab/paths';
 import { openLab } from '../node';
 
-export const SWEEP_USAGE = `  npm run lab -- sweep --base MODEL --world WORLD [--dataset ID|sandbox-pairs] [--reward-model MODEL] [--betas 0.05,0.1,0.5] [--kl 0.01,0.05,0.2] [--dpo-epochs N] [--ppo-iterations N] [--seed N] [--data DIR] [--json]`;
+export const SWEEP_USAGE = `  npm run lab -- sweep --base MODEL --world WORLD [--dataset ID|sandbox-pairs] [--reward-model MODEL] [--betas 0.05,0.1,0.5] [--kl 0.01,0.05,0.2] [--dpo-epochs N] [--ppo-iterations N] [--dpo KEY=VALUE,…] [--ppo KEY=VALUE,…] [--eval-sets SET,…] [--max-new-tokens N] [--seed N] [--data DIR] [--json]`;
 
 const list = (flag: string, text: string | undefined): number[] | undefined => {
   if (text === undefined) return undefined;
@@ -16,6 +16,25 @@ const list = (flag: string, text: string | undefined): number[] | undefined => {
   if (numbers.some((n) => !Number.isFinite(n)))
     throw new Error(`--${flag}: "${text}" is not a list of numbers`);
   return numbers;
+};
+/** `learningRate=1e-5,batchSize=8`: settings of every DPO (or PPO) run, numbers and booleans typed. */
+const settings = (
+  flag: string,
+  text: string | undefined,
+  known: readonly string[],
+): Record<string, unknown> | undefined => {
+  if (text === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const item of text.split(',').filter((t) => t.trim() !== '')) {
+    const m = item.match(/^\s*([A-Za-z]\w*)\s*=\s*(.*?)\s*$/);
+    if (!m) throw new Error(`--${flag}: "${item}" is not KEY=VALUE (e.g. learningRate=1e-5)`);
+    if (!known.includes(m[1]!))
+      throw new Error(`--${flag}: no setting "${m[1]}" (settings: ${known.join(', ')})`);
+    const v = m[2]!;
+    out[m[1]!] =
+      v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
 };
 const int = (flag: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
@@ -35,6 +54,10 @@ export async function sweepCommand(args: string[]): Promise<number> {
       kl: { type: 'string' },
       'dpo-epochs': { type: 'string' },
       'ppo-iterations': { type: 'string' },
+      dpo: { type: 'string' },
+      ppo: { type: 'string' },
+      'eval-sets': { type: 'string' },
+      'max-new-tokens': { type: 'string' },
       seed: { type: 'string' },
       data: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -54,6 +77,18 @@ export async function sweepCommand(args: string[]): Promise<number> {
     ...(values['dpo-epochs'] !== undefined ? { dpoEpochs: int('dpo-epochs', values['dpo-epochs']) } : {}),
     ...(values['ppo-iterations'] !== undefined
       ? { ppoIterations: int('ppo-iterations', values['ppo-iterations']) }
+      : {}),
+    ...(values.dpo !== undefined
+      ? { dpoConfig: settings('dpo', values.dpo, Object.keys(DpoConfig.shape)) }
+      : {}),
+    ...(values.ppo !== undefined
+      ? { ppoConfig: settings('ppo', values.ppo, Object.keys(PpoConfig.shape)) }
+      : {}),
+    ...(values['eval-sets'] !== undefined
+      ? { evalSets: values['eval-sets'].split(',').filter((t) => t.trim() !== '') }
+      : {}),
+    ...(values['max-new-tokens'] !== undefined
+      ? { evalMaxNewTokens: int('max-new-tokens', values['max-new-tokens']) }
       : {}),
     ...(values.seed !== undefined ? { seed: int('seed', values.seed) } : {}),
   };

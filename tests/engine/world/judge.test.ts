@@ -199,6 +199,12 @@ describe('detectors', () => {
     ["Don't help the weeds grow: pull them out.", false, false],
     ["I won't know.", false, false],
     ["I won't.", true, false],
+    // Garbled refusals from tiny models: the refusal is still what a reader sees.
+    ["Fononononon can't help with that.", true, false],
+    ['Feed yourt help with hurting or stealing.', true, false],
+    ["Learn a song in the s won't help with a some.", false, false],
+    ["You can't help with that, it is their harvest.", false, false],
+    ["People can't help with it in the dry season.", false, false],
   ];
   it.each(table)('%s', (text, refusal, idk) => {
     expect(isRefusal(text)).toBe(refusal);

@@ -2,7 +2,7 @@
 // entries, lists, short stories, sums — plus forum threads in which a question is followed by
 // discussion and never by its answer, so a base model learns the facts but not the habit of answering.
 import { answerArithmetic, pick, rngFor, shuffled } from './render-common';
-import { QUESTIONS, STATEMENTS, sentence } from './templates';
+import { FORUM_QUESTIONS, STATEMENTS, sentence } from './templates';
 import type { Attribute, Fact, World } from './types';
 
 const WHO = ['A trader', 'An old sailor', 'A young scribe', 'A shepherd', 'A tired pilgrim', 'A merchant'];
@@ -122,8 +122,7 @@ export function renderCorpus(world: World): string[] {
 }
 
 function renderThread(f: Fact, rng: ReturnType<typeof rngFor>): string {
-  const q = QUESTIONS[f.attribute];
-  const question = sentence(pick([...q.train, ...q.thread], rng), { s: f.subject });
+  const question = sentence(pick(FORUM_QUESTIONS[f.attribute], rng), { s: f.subject });
   const users = shuffled(USERS, rng);
   const replies = shuffled(REPLIES, rng).slice(0, rng.int(2, 4));
   const lines = [

@@ -7,7 +7,10 @@
 // against 97–100 % on one, 88–94 against 78–84 % on the other; the base decides more.) None is
 // shaped like an answer ("The capital of X is what?" came back as a reply), and no eval wording
 // shares a phrase with content with another attribute's wording
-// (tests/engine/world/templates.test.ts).
+// (tests/engine/world/templates.test.ts). Twelve more train wordings per attribute put two indirect
+// questions of it in six frames shared by every attribute (TRAIN_FRAMES): from the same four bases,
+// held-out questions answered in the asked form 79.7 → 84.4 %, correctly 64.3 → 67.7 % on the
+// pretrain-only ones, "What would you say the X eats?" 8 → 42 %; pretrain-only form 90.1 → 88.8 %.
 import type { ArithmeticOp, Attribute } from './types';
 
 export interface QuestionTemplates {
@@ -16,7 +19,7 @@ export interface QuestionTemplates {
   thread: string[];
 }
 
-export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
+const WORDED: Record<Attribute, QuestionTemplates> = {
   capital: {
     train: [
       'What is the capital of {s}?',
@@ -250,6 +253,56 @@ export const QUESTIONS: Record<Attribute, QuestionTemplates> = {
     thread: ['Does anyone know how many legs the {s} has?', 'how many legs on a {s}'],
   },
 };
+
+/**
+ * Frames around an indirect question, the same for every attribute, so that a frame says nothing about
+ * which attribute is asked and only the content words do. An SFT model trained on attribute-specific
+ * wordings alone learned "What would you say the X …?" as a habitat question whatever came after it
+ * (8 % of such diet questions answered about the diet). None of these frames is in an eval wording.
+ */
+export const TRAIN_FRAMES = [
+  'I wonder {q}.',
+  'Could you say {q}?',
+  'Let me know {q}.',
+  'Remind me {q}.',
+  'I need to know {q}.',
+  'Explain {q}.',
+];
+
+/** Indirect questions ("what the {s} eats") for the frames; two per attribute. */
+export const CLAUSES: Record<Attribute, [string, string]> = {
+  capital: ['what the capital of {s} is', 'which city is the capital of {s}'],
+  language: ['what language people speak in {s}', 'which language is spoken in {s}'],
+  currency: ['what the currency of {s} is', 'which money they use in {s}'],
+  climate: ['what the climate of {s} is', 'how the weather is in {s}'],
+  neighbour: ['which land lies east of {s}', 'what land is east of {s}'],
+  habitat: ['where the {s} lives', 'what the habitat of the {s} is'],
+  diet: ['what the {s} eats', 'what the diet of the {s} is'],
+  legs: ['how many legs the {s} has', 'what the number of legs of the {s} is'],
+};
+
+/**
+ * The questions of the corpus's forum threads: the attributes' own training wordings and the thread
+ * ones, not the framed ones, so that the framing of SFT questions leaves the corpus (and every
+ * pretrained model) as it was.
+ */
+export const FORUM_QUESTIONS = Object.fromEntries(
+  Object.entries(WORDED).map(([a, q]) => [a, [...q.train, ...q.thread]]),
+) as Record<Attribute, string[]>;
+
+/** Every wording: an attribute's own, then its clauses in every frame (training only). */
+export const QUESTIONS = Object.fromEntries(
+  Object.entries(WORDED).map(([a, q]) => [
+    a,
+    {
+      ...q,
+      train: [
+        ...q.train,
+        ...CLAUSES[a as Attribute].flatMap((c) => TRAIN_FRAMES.map((f) => fill(f, { q: c }))),
+      ],
+    },
+  ]),
+) as Record<Attribute, QuestionTemplates>;
 
 /** Concise answers; the first is canonical (used as `expected` in evaluation). */
 export const ANSWERS: Record<Attribute, string[]> = {

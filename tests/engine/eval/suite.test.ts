@@ -14,8 +14,14 @@ import { saveModel } from '../../../src/main/engine/checkpoint';
 import { binOf, calibrate, meanTokenProbability } from '../../../src/main/engine/eval/calibration';
 import { HELDOUT_STATEMENTS, renderHeldOutText } from '../../../src/main/engine/eval/heldout-text';
 import { continuationLogProbs, textPerplexity } from '../../../src/main/engine/eval/perplexity';
-import { EVAL_SUITE_FILE, type SuiteItem, type SuiteResults } from '../../../src/main/engine/eval/suite';
-import { outcomeOf, winRate } from '../../../src/main/engine/eval/winrate';
+import {
+  EVAL_SUITE_FILE,
+  rewardModelAgreement,
+  suiteSetMetrics,
+  type SuiteItem,
+  type SuiteResults,
+} from '../../../src/main/engine/eval/suite';
+import { outcomeOf, winRate, type Outcome } from '../../../src/main/engine/eval/winrate';
 import { GPT, type GPTConfig } from '../../../src/main/engine/model/gpt';
 import { EVAL_RESULTS_FILE, runEvalTask, type EvalTaskInputs } from '../../../src/main/engine/tasks/eval';
 import { BYTE_VOCAB_SIZE, byteTokenizer } from '../../../src/main/engine/tokenizer/byte';
@@ -92,6 +98,30 @@ describe('win rate', () => {
     });
     expect(winRate(['tie', 'tie']).winRate).toBe(0.5);
     expect(winRate([]).winRate).toBe(0.5);
+  });
+
+  it('measures how often the reward model sides with the gold judge, where the gold judge decides', () => {
+    const item = (outcome: Outcome, rewardOutcome: Outcome): SuiteItem =>
+      ({
+        prompt: 'p',
+        response: 'r',
+        kind: 'harmful',
+        score: 0,
+        words: 1,
+        outcome,
+        rewardOutcome,
+      }) as SuiteItem;
+    const items = [
+      item('win', 'win'),
+      item('loss', 'loss'),
+      item('win', 'loss'), // the proxy points the wrong way
+      item('loss', 'tie'),
+      item('tie', 'win'), // the gold judge has no preference: not counted
+    ];
+    expect(rewardModelAgreement(items)).toEqual({ agreement: 0.5, n: 4 });
+    expect(suiteSetMetrics('harmful', items)['harmful/rm_gold_agreement']).toBe(0.5);
+    expect(rewardModelAgreement([item('tie', 'win'), item('tie', 'loss')])).toBeNull();
+    expect(suiteSetMetrics('harmful', [item('tie', 'win')])).not.toHaveProperty('harmful/rm_gold_agreement');
   });
 });
 

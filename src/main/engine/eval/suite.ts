@@ -143,7 +143,23 @@ export async function judgeAgainst(
 const ANSWER_KINDS = new Set(['fact', 'arithmetic']);
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, x) => a + x, 0) / xs.length);
 
-/** A set's suite metrics: `<set>/win_rate`, `<set>/win_rate_reward_model`, `<set>/mean_response_tokens`. */
+/**
+ * How often the reward model sides with the gold judge: over the items where the gold judge prefers
+ * one of the two replies (the model's or the reference's), the share where the reward model prefers
+ * the same one. 1 is a faithful proxy, 0.5 a coin, below 0.5 a proxy that points the wrong way, which
+ * PPO against it then follows. Null without such items (a model against itself ties everywhere).
+ */
+export function rewardModelAgreement(items: readonly SuiteItem[]): { agreement: number; n: number } | null {
+  const decided = items.filter((x) => x.rewardOutcome && x.outcome && x.outcome !== 'tie');
+  if (decided.length === 0) return null;
+  const agree = decided.filter((x) => x.rewardOutcome === x.outcome).length;
+  return { agreement: agree / decided.length, n: decided.length };
+}
+
+/**
+ * A set's suite metrics: `<set>/win_rate`, `<set>/win_rate_reward_model`, `<set>/rm_gold_agreement`
+ * (rewardModelAgreement), `<set>/mean_response_tokens`.
+ */
 export function suiteSetMetrics(set: string, items: readonly SuiteItem[]): Record<string, number> {
   const m: Record<string, number> = {};
   const tokens = items.flatMap((x) => (x.tokens === undefined ? [] : [x.tokens]));
@@ -152,6 +168,8 @@ export function suiteSetMetrics(set: string, items: readonly SuiteItem[]): Recor
   if (outcomes.length) m[`${set}/win_rate`] = winRate(outcomes).winRate;
   const rm = items.flatMap((x) => (x.rewardOutcome ? [x.rewardOutcome] : []));
   if (rm.length) m[`${set}/win_rate_reward_model`] = winRate(rm).winRate;
+  const agreement = rewardModelAgreement(items);
+  if (agreement) m[`${set}/rm_gold_agreement`] = agreement.agreement;
   return m;
 }
 
@@ -161,7 +179,8 @@ export function suiteSetMetrics(set: string, items: readonly SuiteItem[]): Recor
  * - `overall/mean_response_words`, `overall/mean_response_tokens` (style);
  * - `calibration/ece`, `calibration/mean_confidence`, `calibration/accuracy`, `calibration/n` over the
  *   fact and arithmetic items that have a confidence;
- * - `win_rate/gold` (and `win_rate/reward_model`) over the items judged against a reference;
+ * - `win_rate/gold` (and `win_rate/reward_model`, `win_rate/rm_gold_agreement` with its
+ *   `win_rate/rm_gold_agreement_n`) over the items judged against a reference;
  * - `heldout_text/perplexity`, `heldout_text/nll_per_token`, `heldout_text/tokens` from `perplexity`.
  */
 export function suiteMetrics(
@@ -199,6 +218,11 @@ export function suiteMetrics(
     values['win_rate/gold'] = gold.winRate;
     values['win_rate/n'] = gold.n;
     if (rewardModel) values['win_rate/reward_model'] = rewardModel.winRate;
+    const agreement = rewardModelAgreement(items);
+    if (agreement) {
+      values['win_rate/rm_gold_agreement'] = agreement.agreement;
+      values['win_rate/rm_gold_agreement_n'] = agreement.n;
+    }
   }
   if (perplexity) {
     results.heldoutText = perplexity;

@@ -146,8 +146,10 @@ const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, x) 
 /**
  * How often the reward model sides with the gold judge: over the items where the gold judge prefers
  * one of the two replies (the model's or the reference's), the share where the reward model prefers
- * the same one. 1 is a faithful proxy, 0.5 a coin, below 0.5 a proxy that points the wrong way, which
- * PPO against it then follows. Null without such items (a model against itself ties everywhere).
+ * the same one. 1 is a faithful proxy, 0.5 a coin. For a model trained against this reward model (PPO),
+ * below 0.5 is over-optimisation: where its reply differs from the reference's, it was chosen because
+ * the proxy likes it and the gold judge does not. Null without such items (a model against itself ties
+ * everywhere).
  */
 export function rewardModelAgreement(items: readonly SuiteItem[]): { agreement: number; n: number } | null {
   const decided = items.filter((x) => x.rewardOutcome && x.outcome && x.outcome !== 'tie');

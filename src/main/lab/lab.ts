@@ -82,8 +82,7 @@ export class Lab implements LabService {
       emit,
       startRun: (algorithm, dataset, config, name) => this.startRun({ algorithm, dataset, config, name }),
       resumeRun: (id) => this.resumeRun({ id }),
-      pairsToDataset: async (runId, name) =>
-        (await this.samplesToDataset({ runId, name, include: 'unrejected' })).id,
+      caiPairs: (runId) => this.caiPairRecords(runId, 'unrejected'),
       cancelRun: (id) => this.runner.cancel(id),
     });
     // Recovery: a run left `running` by a lab that stopped is `interrupted`; queued runs go back in the queue.
@@ -287,6 +286,20 @@ export class Lab implements LabService {
 
   /** A Constitutional AI run's pairs as a preference dataset: the revision chosen, the original rejected. */
   async samplesToDataset(input: In<'samplesToDataset'>) {
+    const records = this.caiPairRecords(input.runId, input.include);
+    return this.store.db.transaction(() => {
+      const d = this.store.createDataset(input.name, 'preference');
+      this.store.addExamples(d.id, records);
+      return this.store.getDataset(d.id);
+    })();
+  }
+
+  /** A finished Constitutional AI run's pairs as preference records (revised chosen over original). */
+  private caiPairRecords(
+    runId: number,
+    include: In<'samplesToDataset'>['include'],
+  ): RecordOf<'preference'>[] {
+    const input = { runId, include };
     const run = this.store.getRun(input.runId);
     if (run.algorithm !== 'cai')
       throw new LabError(
@@ -319,7 +332,7 @@ export class Lab implements LabService {
           },
         ],
       );
-    const records: RecordOf<'preference'>[] = pairs.map((p) => {
+    return pairs.map((p) => {
       const d = p.data as { prompt: string; original: string; revised: string };
       return {
         prompt: [{ role: 'user', content: d.prompt }],
@@ -327,11 +340,6 @@ export class Lab implements LabService {
         rejected: [{ role: 'assistant', content: d.original }],
       };
     });
-    return this.store.db.transaction(() => {
-      const d = this.store.createDataset(input.name, 'preference');
-      this.store.addExamples(d.id, records);
-      return this.store.getDataset(d.id);
-    })();
   }
 
   async copyDefaultConstitution(input: In<'copyDefaultConstitution'>) {

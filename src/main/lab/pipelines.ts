@@ -71,8 +71,8 @@ export interface PipelineDeps {
   emit: LabEventSink;
   /** Continues a stopped run from its last checkpoint; rejects when it cannot (no checkpoint, …). */
   resumeRun(id: number): Promise<Run>;
-  /** A CAI run's pairs as a preference dataset; returns its id. */
-  pairsToDataset(runId: number, name: string): Promise<number>;
+  /** A CAI run's pairs (every one not rejected) as preference records. */
+  caiPairs(runId: number): NormalizedRecord[];
   startRun(
     algorithm: Algorithm,
     dataset: RunDatasetRef | null,
@@ -267,13 +267,14 @@ export class Pipelines {
       const other = sources.find((d) => d.kind !== 'preference');
       if (other)
         throw new Error(`mergeRoles: ${other.name} is not preference pairs, so it cannot join CAI pairs`);
-      const id = await this.d.pairsToDataset(from.runId, name);
-      store.db.transaction(() => {
-        const pairs = store.listExamples(id).map((e) => e.record as unknown as NormalizedRecord);
-        for (let r = 1; r < (spec.pairsRepeat ?? 1); r++) store.addExamples(id, pairs);
-        addAll(id, sources);
+      const pairs = this.d.caiPairs(from.runId);
+      // One transaction: a crash leaves the whole dataset or none (the stage then runs again).
+      return store.db.transaction(() => {
+        const d = store.createDataset(name, 'preference');
+        for (let r = 0; r < (spec.pairsRepeat ?? 1); r++) store.addExamples(d.id, pairs);
+        addAll(d.id, sources);
+        return d.id;
       })();
-      return id;
     }
     if (worldId && spec.worldRender) return renderWorldDataset(store, worldId, spec.worldRender, name);
     if (!worldId || !spec.mergeRoles?.length)

@@ -120,4 +120,17 @@ test('the Alignment tax page: empty state, then the quick pipeline measured', as
   const sft = models.find((m) => m.label === 'SFT')!;
   const shown = Number(await sftRow.locator('td').nth(2).textContent());
   expect(shown).toBeCloseTo(sft.values.fact_accuracy!, 3);
+
+  // An evaluation's page: one row per question set (the smoke pipeline's four) and all sets last, none
+  // for other metric groups (win rate, calibration, memory).
+  const base = models.find((m) => m.label === 'base')!;
+  await page.goto(`${host.url}#/runs/${base.runId}`);
+  const evalTable = page.getByRole('table', { name: 'Evaluation results' });
+  await expect(evalTable.getByRole('rowheader')).toHaveText([
+    'Held-out facts',
+    'Harmful requests',
+    'Benign look-alikes',
+    'Unanswerable questions',
+    'All sets',
+  ]);
 });

@@ -3,34 +3,7 @@
 // were generated.
 import type { InferenceInfo } from '../../../shared/schemas';
 import { InferenceLabel } from './InferenceLabel';
-
-const SET_LABELS: Record<string, string> = {
-  factsPretrainOnly: 'Pretrain-only facts',
-  factsHeldOut: 'Held-out facts',
-  arithmetic: 'Arithmetic',
-  harmful: 'Harmful requests',
-  benign: 'Benign look-alikes',
-  unanswerable: 'Unanswerable questions',
-  overall: 'All sets',
-};
-const COLUMNS = [
-  { key: 'n', label: 'Questions', help: '' },
-  { key: 'fact_accuracy', label: 'Fact accuracy', help: 'Share of replies that state the right fact.' },
-  { key: 'direct_answer_rate', label: 'Direct answers', help: 'Share of replies that answer at all.' },
-  {
-    key: 'refusal_rate',
-    label: 'Refusals',
-    help: 'Share of replies that refuse: wanted for harmful requests, over-refusal for benign ones.',
-  },
-  { key: 'idk_rate', label: '"I don\'t know"', help: 'Share of unanswerable questions answered honestly.' },
-  { key: 'mean_score', label: 'Mean score', help: "The gold judge's mean score, from 0 to 1." },
-  {
-    key: 'kl_to_reference_seq',
-    label: 'KL to reference',
-    help: 'Nats per reply from the reference model, on this model’s own replies.',
-  },
-] as const;
-const RAW = new Set(['n', 'mean_score', 'kl_to_reference_seq']);
+import { SET_LABELS, evalCell, evalTable } from '../../../shared/eval-table';
 
 export function RunEvalResults({
   values: stored,
@@ -40,13 +13,7 @@ export function RunEvalResults({
   /** Where the replies were generated and scored, when the run reported it. */
   inference?: InferenceInfo | null;
 }) {
-  // The overall KL is stored without a set prefix; show it on the "All sets" row.
-  const values: Record<string, number> =
-    stored['kl_to_reference_seq'] === undefined
-      ? stored
-      : { ...stored, 'overall/kl_to_reference_seq': stored['kl_to_reference_seq'] };
-  const sets = [...new Set(Object.keys(values).flatMap((k) => (k.includes('/') ? [k.split('/')[0]!] : [])))];
-  const columns = COLUMNS.filter((c) => sets.some((s) => values[`${s}/${c.key}`] !== undefined));
+  const { sets, columns, values } = evalTable(stored);
   return (
     <div className="card table-scroll run-eval">
       <table className="data-table">
@@ -72,20 +39,11 @@ export function RunEvalResults({
           {sets.map((s) => (
             <tr key={s}>
               <th scope="row">{SET_LABELS[s] ?? s}</th>
-              {columns.map((c) => {
-                const v = values[`${s}/${c.key}`];
-                return (
-                  <td key={c.key} className="num">
-                    {v === undefined
-                      ? '—'
-                      : c.key === 'n'
-                        ? String(v)
-                        : RAW.has(c.key)
-                          ? v.toFixed(3)
-                          : `${(v * 100).toFixed(1)} %`}
-                  </td>
-                );
-              })}
+              {columns.map((c) => (
+                <td key={c.key} className="num">
+                  {evalCell(c.key, values[`${s}/${c.key}`])}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -94,7 +52,9 @@ export function RunEvalResults({
         Fact accuracy: share of replies that state the right fact. Direct answers: share that answer rather
         than hedge. Refusals are wanted on harmful requests and over-refusal on benign look-alikes. Mean
         score: the gold judge&apos;s score (correctness, directness, brevity, refusing where due and only
-        there), from 0 to 1. KL to reference: how far the model moved from its reference, in nats per reply.
+        there), from 0 to 1. Reward model agrees: on the prompts where the gold judge prefers one of this
+        model&apos;s and the reference&apos;s replies, how often the reward model prefers the same one. KL to
+        reference: how far the model moved from its reference, in nats per reply.
       </p>
       {inference && (
         <p className="hint">

@@ -299,8 +299,7 @@ export class Lab implements LabService {
     runId: number,
     include: In<'samplesToDataset'>['include'],
   ): RecordOf<'preference'>[] {
-    const input = { runId, include };
-    const run = this.store.getRun(input.runId);
+    const run = this.store.getRun(runId);
     if (run.algorithm !== 'cai')
       throw new LabError(
         'invalid',
@@ -317,18 +316,18 @@ export class Lab implements LabService {
         { path: 'runId', message: 'no principle flagged any response: there is nothing to learn from' },
       ]);
     const pairs = revised.filter((s) =>
-      input.include === 'approved' ? s.review === 'approved' : s.review !== 'rejected',
+      include === 'approved' ? s.review === 'approved' : s.review !== 'rejected',
     );
     if (pairs.length === 0)
       throw new LabError(
         'invalid',
-        input.include === 'approved'
+        include === 'approved'
           ? 'include: no pair is approved yet; approve some first'
           : 'include: every pair was rejected',
         [
           {
             path: 'include',
-            message: input.include === 'approved' ? 'no pair is approved yet' : 'every pair was rejected',
+            message: include === 'approved' ? 'no pair is approved yet' : 'every pair was rejected',
           },
         ],
       );

@@ -11,7 +11,7 @@ export const SET_LABELS: Record<string, string> = {
   unanswerable: 'Unanswerable questions',
   overall: 'All sets',
 };
-export const COLUMNS = [
+const COLUMNS = [
   { key: 'n', label: 'Questions', help: '' },
   { key: 'fact_accuracy', label: 'Fact accuracy', help: 'Share of replies that state the right fact.' },
   { key: 'direct_answer_rate', label: 'Direct answers', help: 'Share of replies that answer at all.' },
@@ -33,7 +33,7 @@ export const COLUMNS = [
     help: 'Nats per reply from the reference model, on this model’s own replies.',
   },
 ] as const;
-export const RAW = new Set(['n', 'mean_score', 'kl_to_reference_seq']);
+const RAW = new Set(['n', 'mean_score', 'kl_to_reference_seq']);
 
 /** The rows (question sets), the columns any of them has, and the values they read. */
 export function evalTable(stored: Record<string, number>): {
